@@ -1,0 +1,164 @@
+/*
+ * store.h - the only interface to persistent storage; the only layer that
+ * speaks SQL.
+ *
+ * Handlers and app modules see these functions and plain structs, never a
+ * database handle, so a PostgreSQL backend can be added beside the SQLite
+ * one (store_sqlite.c) without touching them. Sensitive fields arrive here
+ * already sealed (see crypto/seal.h) and leave sealed: the store never sees
+ * a key or a plaintext narrative.
+ *
+ * Thread safety: one struct store is shared by all server threads; every
+ * function may be called concurrently. A call that changes data commits it
+ * durably (synchronous=FULL) before returning VG_OK.
+ *
+ * Errors: VG_NOTFOUND, VG_EXISTS, VG_BUSY, VG_READONLY (disk full or
+ * read-only database), VG_DB (anything else), VG_NOMEM. Output parameters
+ * are set only on success. Strings in rows are malloc'd and freed by the
+ * matching *_release().
+ */
+#ifndef VIGIL_STORE_H
+#define VIGIL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+/* A sealed value: bytes and their length (NULL/0 when absent). */
+struct sealed {
+	unsigned char *data;
+	size_t len;
+};
+
+struct tip_row {
+	char *id;               /* random public id, 16 hex digits */
+	int64_t created_at;     /* unix seconds, UTC */
+	int64_t updated_at;
+	char *status;           /* "new", "in_review", "closed" */
+	char *source;           /* "web", "api", "phone" */
+	char *country;          /* ISO 3166-1 alpha-2 or "" */
+	char *region;           /* ISO 3166-2 subdivision suffix or "" */
+	char *city;             /* "" when not given */
+	char *language;         /* reporter's preferred language, "en", "es" */
+	int danger_now;         /* 0 or 1 */
+	int may_contact;        /* 0 or 1 */
+	unsigned char receipt_index[32];
+	struct sealed narrative; /* ad "tips/narrative/<id>" */
+	struct sealed contact;   /* ad "tips/contact/<id>", may be absent */
+	struct sealed details;   /* ad "tips/details/<id>": JSON of when, place detail, people */
+};
+
+struct message_row {
+	char *id;               /* random public id */
+	char *tip_id;
+	int64_t created_at;
+	char *author;           /* "reporter" or "staff" */
+	int64_t user_id;        /* staff author, 0 for the reporter */
+	struct sealed body;     /* ad "messages/body/<id>" */
+};
+
+struct user_row {
+	int64_t id;
+	char *name;
+	char *role;             /* "admin", "supervisor", "advocate", ... */
+	char *password_hash;
+	int64_t created_at;
+	int must_change;        /* 1 for a one-time password */
+	int disabled;
+};
+
+struct session_row {
+	int64_t user_id;
+	char *kind;             /* "web" or "api" */
+	int64_t created_at;
+	int64_t last_seen;
+};
+
+struct tip_filter {
+	const char *status;     /* NULL for all */
+	int64_t before;         /* created_at strictly before this, 0 = no bound */
+	int limit;              /* at most this many rows, 1..500 */
+};
+
+struct tip_list {
+	struct tip_row *rows;
+	size_t count;
+};
+
+struct message_list {
+	struct message_row *rows;
+	size_t count;
+};
+
+/*
+ * Opens (creating when absent) the database at path, sets WAL and
+ * synchronous=FULL, and applies every migration not yet applied, each in its
+ * own transaction. VG_DB names the failing migration in the log.
+ */
+int store_open(const char *path, struct store **out);
+void store_free(struct store *s);
+
+/* The number of applied migrations (the schema version). */
+int store_schema_version(struct store *s, int *out);
+
+/* Tips */
+int store_tip_insert(struct store *s, const struct tip_row *t);
+int store_tip_get(struct store *s, const char *id, struct tip_row *out);
+int store_tip_by_receipt(struct store *s, const unsigned char index[32],
+			 struct tip_row *out);
+/* Newest first. */
+int store_tip_list(struct store *s, const struct tip_filter *f, struct tip_list *out);
+/* Sets status and updated_at. VG_NOTFOUND if there is no such tip. */
+int store_tip_set_status(struct store *s, const char *id, const char *status,
+			 int64_t now);
+/* Counts tips, optionally with a given status (NULL for all). */
+int store_tip_count(struct store *s, const char *status, int64_t *out);
+void tip_row_release(struct tip_row *t);
+void tip_list_release(struct tip_list *l);
+
+/* Messages between staff and a reporter; also bumps the tip's updated_at. */
+int store_message_insert(struct store *s, const struct message_row *m);
+/* Oldest first. */
+int store_message_list(struct store *s, const char *tip_id, struct message_list *out);
+void message_row_release(struct message_row *m);
+void message_list_release(struct message_list *l);
+
+/* Users. VG_EXISTS when the name is taken. *id_out may be NULL. */
+int store_user_insert(struct store *s, const struct user_row *u, int64_t *id_out);
+int store_user_by_name(struct store *s, const char *name, struct user_row *out);
+int store_user_by_id(struct store *s, int64_t id, struct user_row *out);
+int store_user_count(struct store *s, int64_t *out);
+void user_row_release(struct user_row *u);
+
+/* Sessions, keyed by the hash of their token. */
+int store_session_insert(struct store *s, const unsigned char hash[32],
+			 const struct session_row *row);
+int store_session_get(struct store *s, const unsigned char hash[32],
+		      struct session_row *out);
+int store_session_touch(struct store *s, const unsigned char hash[32], int64_t now);
+int store_session_delete(struct store *s, const unsigned char hash[32]);
+/* Deletes sessions last seen before `before`. */
+int store_session_expire(struct store *s, int64_t before);
+void session_row_release(struct session_row *r);
+
+/*
+ * Appends one staff action to the audit table. user_id 0 means the system.
+ * object and detail may be NULL.
+ */
+int store_audit_append(struct store *s, int64_t at, int64_t user_id,
+		       const char *action, const char *object, const char *detail);
+int store_audit_count(struct store *s, int64_t *out);
+
+/*
+ * A shared counter over fixed windows, e.g. failed receipt lookups:
+ * increments the counter `name` for the window that contains `now` (windows
+ * are `window` seconds long) and returns the count including this one.
+ */
+int store_throttle_hit(struct store *s, const char *name, int64_t now,
+		       int64_t window, int64_t *count_out);
+/* The current window's count without changing it. */
+int store_throttle_peek(struct store *s, const char *name, int64_t now,
+			int64_t window, int64_t *count_out);
+
+#endif

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs the Debian packages vigil needs to build, run and test, and the
+# locales gettext needs for per-request languages. Does nothing when all is
+# already there, so `make run` and `make test` can call it every time.
+set -eu
+
+pkgs="build-essential meson ninja-build pkg-config gettext locales iso-codes
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev
+libutf8proc-dev libcmocka-dev curl sqlite3 python3"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+
+# gettext only switches language for a locale that exists.
+need_locales=""
+for l in en_US.UTF-8 es_ES.UTF-8; do
+	norm=$(echo "$l" | sed 's/UTF-8/utf8/')
+	locale -a 2>/dev/null | grep -qx "$norm" || need_locales="$need_locales $l"
+done
+if [ -n "$need_locales" ]; then
+	echo "deps: generating locales$need_locales"
+	for l in $need_locales; do
+		as_root sed -i "s/^# *\($l UTF-8\)/\1/" /etc/locale.gen
+		grep -q "^$l UTF-8" /etc/locale.gen || echo "$l UTF-8" | as_root tee -a /etc/locale.gen >/dev/null
+	done
+	as_root locale-gen >/dev/null
+fi
