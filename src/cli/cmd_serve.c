@@ -1,0 +1,58 @@
+/*
+ * vigil serve [--listen HOST:PORT]: serves the public site, the staff
+ * console and the API until SIGTERM or SIGINT.
+ */
+#include "base/compat.h"
+#include "cli/cli.h"
+#include "site/site.h"
+#include "web/server.h"
+#include "vigil_config.h"
+
+int cmd_serve(int argc, char **argv, const char *data_dir)
+{
+	struct server_options opt;
+	struct app app;
+	struct site site;
+	const char *listen = NULL;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
+			listen = argv[++i];
+		} else {
+			cli_error("serve: unknown argument %s (usage: vigil serve [--listen HOST:PORT])",
+				  argv[i]);
+			return CLI_USAGE;
+		}
+	}
+	rc = i18n_init(VIGIL_LOCALEDIR);
+	if (rc) {
+		cli_error("serve: cannot set up languages: %s", vg_strerror(rc));
+		return CLI_FAIL;
+	}
+	rc = app_open(data_dir, &app);
+	if (rc) {
+		cli_error("serve: %s: %s", data_dir, vg_strerror(rc));
+		return CLI_FAIL;
+	}
+	rc = site_init(&site, &app);
+	if (rc) {
+		cli_error("serve: the templates do not load: %s", vg_strerror(rc));
+		app_release(&app);
+		return CLI_FAIL;
+	}
+	opt.listen = listen ? listen : app.cfg.listen;
+	opt.threads = app.cfg.threads;
+	opt.body_max = (size_t)app.cfg.body_max;
+	opt.response_max = 8u << 20;
+	opt.connection_timeout = app.cfg.connection_timeout;
+	rc = server_run(&opt, site_handle, &site);
+	site_release(&site);
+	app_release(&app);
+	i18n_release();
+	if (rc == VG_CONFIG) {
+		cli_error("serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+		return CLI_USAGE;
+	}
+	return rc ? CLI_FAIL : CLI_OK;
+}

@@ -129,6 +129,9 @@ int store_user_insert(struct store *s, const struct user_row *u, int64_t *id_out
 int store_user_by_name(struct store *s, const char *name, struct user_row *out);
 int store_user_by_id(struct store *s, int64_t id, struct user_row *out);
 int store_user_count(struct store *s, int64_t *out);
+/* Replaces a user's password hash and must_change flag; VG_NOTFOUND if no such user. */
+int store_user_set_password(struct store *s, int64_t id, const char *password_hash,
+			    int must_change);
 void user_row_release(struct user_row *u);
 
 /* Sessions, keyed by the hash of their token. */
@@ -136,7 +139,12 @@ int store_session_insert(struct store *s, const unsigned char hash[32],
 			 const struct session_row *row);
 int store_session_get(struct store *s, const unsigned char hash[32],
 		      struct session_row *out);
+/* Sets last_seen to now. VG_NOTFOUND if there is no such session. */
 int store_session_touch(struct store *s, const unsigned char hash[32], int64_t now);
+/*
+ * VG_OK whether or not the session existed, so that signing out twice is
+ * not an error and does not tell whether a token was ever valid.
+ */
 int store_session_delete(struct store *s, const unsigned char hash[32]);
 /* Deletes sessions last seen before `before`. */
 int store_session_expire(struct store *s, int64_t before);

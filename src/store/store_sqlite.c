@@ -1,0 +1,1422 @@
+/*
+ * store_sqlite.c - the embedded SQLite backend of store.h.
+ *
+ * One connection serves every thread. A pthread mutex in struct store is
+ * held for the whole of each public call, so a call that runs several
+ * statements (a message and its tip's updated_at, a throttle hit and its
+ * pruning) is atomic with respect to the other threads, and the cached
+ * prepared statements are never used by two threads at once. Every
+ * statement is prepared once at open from constant SQL and reset, with its
+ * bindings cleared, before the lock is released: data is only ever bound,
+ * never spliced into SQL, and no statement keeps a read transaction open.
+ *
+ * Errors are logged with the SQLite message, which names tables and
+ * constraints but never the bound values, so no tip data reaches the log.
+ */
+#include "base/compat.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "base/embedded.h"
+#include "base/log.h"
+#include "store/store.h"
+
+/* The upper bound of tip_filter.limit; smaller limits are clamped to 1. */
+#define TIP_LIST_MAX 500
+
+enum stmt_id {
+	ST_TIP_INSERT,
+	ST_TIP_GET,
+	ST_TIP_BY_RECEIPT,
+	ST_TIP_LIST,
+	ST_TIP_SET_STATUS,
+	ST_TIP_COUNT,
+	ST_TIP_BUMP,
+	ST_MESSAGE_INSERT,
+	ST_MESSAGE_LIST,
+	ST_USER_INSERT,
+	ST_USER_BY_NAME,
+	ST_USER_BY_ID,
+	ST_USER_COUNT,
+	ST_USER_SET_PASSWORD,
+	ST_SESSION_INSERT,
+	ST_SESSION_GET,
+	ST_SESSION_TOUCH,
+	ST_SESSION_DELETE,
+	ST_SESSION_EXPIRE,
+	ST_AUDIT_APPEND,
+	ST_AUDIT_COUNT,
+	ST_THROTTLE_HIT,
+	ST_THROTTLE_PRUNE,
+	ST_THROTTLE_PEEK,
+	ST_SCHEMA_VERSION,
+	ST_COUNT
+};
+
+/* The order read_tip() expects. */
+#define TIP_COLUMNS                                                        \
+	"id, receipt_index, created_at, updated_at, status, source, country, " \
+	"region, city, language, danger_now, may_contact, narrative, "        \
+	"contact, details"
+
+#define MESSAGE_COLUMNS "id, tip_id, created_at, author, user_id, body"
+
+#define USER_COLUMNS \
+	"id, name, role, password_hash, created_at, must_change, disabled"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_TIP_INSERT] =
+		"INSERT INTO tips (" TIP_COLUMNS ") VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[ST_TIP_GET] = "SELECT " TIP_COLUMNS " FROM tips WHERE id = ?1",
+	[ST_TIP_BY_RECEIPT] =
+		"SELECT " TIP_COLUMNS " FROM tips WHERE receipt_index = ?1",
+	[ST_TIP_LIST] =
+		"SELECT " TIP_COLUMNS " FROM tips "
+		"WHERE (?1 IS NULL OR status = ?1) "
+		"AND (?2 = 0 OR created_at < ?2) "
+		"ORDER BY created_at DESC, id DESC LIMIT ?3",
+	[ST_TIP_SET_STATUS] =
+		"UPDATE tips SET status = ?2, updated_at = ?3 WHERE id = ?1",
+	[ST_TIP_COUNT] =
+		"SELECT count(*) FROM tips WHERE (?1 IS NULL OR status = ?1)",
+	/* max(): a message from a slow clock never moves the time back. */
+	[ST_TIP_BUMP] =
+		"UPDATE tips SET updated_at = max(updated_at, ?2) WHERE id = ?1",
+	[ST_MESSAGE_INSERT] =
+		"INSERT INTO messages (" MESSAGE_COLUMNS ") "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_MESSAGE_LIST] =
+		"SELECT " MESSAGE_COLUMNS " FROM messages WHERE tip_id = ?1 "
+		"ORDER BY created_at, rowid",
+	[ST_USER_INSERT] =
+		"INSERT INTO users (name, role, password_hash, created_at, "
+		"must_change, disabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_USER_BY_NAME] = "SELECT " USER_COLUMNS " FROM users WHERE name = ?1",
+	[ST_USER_BY_ID] = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1",
+	[ST_USER_COUNT] = "SELECT count(*) FROM users",
+	[ST_USER_SET_PASSWORD] =
+		"UPDATE users SET password_hash = ?2, must_change = ?3 "
+		"WHERE id = ?1",
+	[ST_SESSION_INSERT] =
+		"INSERT INTO sessions (token_hash, user_id, kind, created_at, "
+		"last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_SESSION_GET] =
+		"SELECT user_id, kind, created_at, last_seen FROM sessions "
+		"WHERE token_hash = ?1",
+	[ST_SESSION_TOUCH] =
+		"UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
+	[ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[ST_SESSION_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
+	[ST_AUDIT_APPEND] =
+		"INSERT INTO audit (at, user_id, action, object, detail) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+	[ST_THROTTLE_HIT] =
+		"INSERT INTO throttle (name, window_start, count) "
+		"VALUES (?1, ?2, 1) ON CONFLICT (name, window_start) "
+		"DO UPDATE SET count = count + 1 RETURNING count",
+	[ST_THROTTLE_PRUNE] =
+		"DELETE FROM throttle WHERE name = ?1 AND window_start < ?2",
+	[ST_THROTTLE_PEEK] =
+		"SELECT count FROM throttle WHERE name = ?1 AND window_start = ?2",
+	[ST_SCHEMA_VERSION] = "SELECT count(*) FROM schema_migrations",
+};
+
+struct store {
+	pthread_mutex_t lock;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[ST_COUNT];
+};
+
+static void store_lock(struct store *s)
+{
+	int rc = pthread_mutex_lock(&s->lock);
+
+	assert(rc == 0);
+	(void)rc;
+}
+
+static void store_unlock(struct store *s)
+{
+	int rc = pthread_mutex_unlock(&s->lock);
+
+	assert(rc == 0);
+	(void)rc;
+}
+
+/*
+ * Turns an SQLite result code into a status and logs what the operator
+ * needs to know. `write` says whether the statement changes data: only then
+ * do a read-only or full database and failed I/O mean VG_READONLY.
+ */
+static int map_error(struct store *s, int rc, const char *what, bool write)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return VG_EXISTS;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		log_warn("store: %s: %s", what, sqlite3_errmsg(s->db));
+		return VG_BUSY;
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (!write)
+			break;
+		log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
+		return VG_READONLY;
+	case SQLITE_NOMEM:
+		log_error("store: %s: out of memory", what);
+		return VG_NOMEM;
+	default:
+		break;
+	}
+	log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
+	return VG_DB;
+}
+
+/* Binding only fails for lack of memory or an oversized value. */
+static int check_bind(struct store *s, int rc, const char *what)
+{
+	return rc == SQLITE_OK ? VG_OK : map_error(s, rc, what, false);
+}
+
+/* Makes the statement ready for the next caller and drops its bindings. */
+static void stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs a statement that returns no rows. */
+static int run_write(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return VG_OK;
+	return map_error(s, rc, what, true);
+}
+
+/* Steps to the first row: VG_OK with a row ready, or VG_NOTFOUND. */
+static int step_row(struct store *s, sqlite3_stmt *st, const char *what,
+		    bool write)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return VG_OK;
+	if (rc == SQLITE_DONE)
+		return VG_NOTFOUND;
+	return map_error(s, rc, what, write);
+}
+
+static int exec_sql(struct store *s, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? VG_OK : map_error(s, rc, what, true);
+}
+
+static int tx_begin(struct store *s, const char *what)
+{
+	return exec_sql(s, "BEGIN IMMEDIATE", what);
+}
+
+static int tx_commit(struct store *s, const char *what)
+{
+	return exec_sql(s, "COMMIT", what);
+}
+
+/*
+ * Undoes an open transaction after a failure. SQLite has already rolled
+ * back on some errors (a full disk, for one), so only roll back what is
+ * still open; a failure here changes nothing the caller can act on.
+ */
+static void tx_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int bind_sealed(sqlite3_stmt *st, int idx, const struct sealed *v)
+{
+	if (!v->data)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_blob64(st, idx, v->data, v->len, SQLITE_STATIC);
+}
+
+/* NULL is stored as "", the documented value of an absent text field. */
+static int bind_text_or_empty(sqlite3_stmt *st, int idx, const char *v)
+{
+	return sqlite3_bind_text(st, idx, v ? v : "", -1, SQLITE_STATIC);
+}
+
+static int bind_hash(sqlite3_stmt *st, int idx, const unsigned char h[32])
+{
+	return sqlite3_bind_blob(st, idx, h, 32, SQLITE_STATIC);
+}
+
+/* Stores the user id 0 (the reporter, the system) as NULL. */
+static int bind_user_id(sqlite3_stmt *st, int idx, int64_t id)
+{
+	if (!id)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_int64(st, idx, id);
+}
+
+/* A malloc'd copy of a text column; NULL reads as "". */
+static int col_text(sqlite3_stmt *st, int i, char **out)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i);
+	char *copy;
+
+	if (!p && sqlite3_column_type(st, i) != SQLITE_NULL)
+		return VG_NOMEM;
+	copy = malloc(n + 1);
+	if (!copy)
+		return VG_NOMEM;
+	if (n)
+		memcpy(copy, p, n);
+	copy[n] = '\0';
+	*out = copy;
+	return VG_OK;
+}
+
+/* A malloc'd copy of a blob column; SQL NULL reads as {NULL, 0}. */
+static int col_sealed(sqlite3_stmt *st, int i, struct sealed *out)
+{
+	const void *p;
+	size_t n;
+	unsigned char *copy;
+
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		out->data = NULL;
+		out->len = 0;
+		return VG_OK;
+	}
+	p = sqlite3_column_blob(st, i);
+	n = (size_t)sqlite3_column_bytes(st, i);
+	if (!p && n)
+		return VG_NOMEM;
+	/* An empty but present value still gets a pointer, unlike NULL. */
+	copy = malloc(n ? n : 1);
+	if (!copy)
+		return VG_NOMEM;
+	if (n)
+		memcpy(copy, p, n);
+	out->data = copy;
+	out->len = n;
+	return VG_OK;
+}
+
+/* A 32-byte hash column; any other length means the file was altered. */
+static int col_hash(sqlite3_stmt *st, int i, unsigned char out[32])
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	if (!p || sqlite3_column_bytes(st, i) != 32) {
+		log_error("store: %s holds a malformed hash",
+			  sqlite3_column_name(st, i));
+		return VG_DB;
+	}
+	memcpy(out, p, 32);
+	return VG_OK;
+}
+
+static int read_tip(sqlite3_stmt *st, struct tip_row *out)
+{
+	struct tip_row t = { 0 };
+	int rc;
+
+	rc = col_text(st, 0, &t.id);
+	if (!rc)
+		rc = col_hash(st, 1, t.receipt_index);
+	if (!rc) {
+		t.created_at = sqlite3_column_int64(st, 2);
+		t.updated_at = sqlite3_column_int64(st, 3);
+		rc = col_text(st, 4, &t.status);
+	}
+	if (!rc)
+		rc = col_text(st, 5, &t.source);
+	if (!rc)
+		rc = col_text(st, 6, &t.country);
+	if (!rc)
+		rc = col_text(st, 7, &t.region);
+	if (!rc)
+		rc = col_text(st, 8, &t.city);
+	if (!rc)
+		rc = col_text(st, 9, &t.language);
+	if (!rc) {
+		t.danger_now = sqlite3_column_int(st, 10);
+		t.may_contact = sqlite3_column_int(st, 11);
+		rc = col_sealed(st, 12, &t.narrative);
+	}
+	if (!rc)
+		rc = col_sealed(st, 13, &t.contact);
+	if (!rc)
+		rc = col_sealed(st, 14, &t.details);
+	if (rc) {
+		tip_row_release(&t);
+		return rc;
+	}
+	*out = t;
+	return VG_OK;
+}
+
+static int read_message(sqlite3_stmt *st, struct message_row *out)
+{
+	struct message_row m = { 0 };
+	int rc;
+
+	rc = col_text(st, 0, &m.id);
+	if (!rc)
+		rc = col_text(st, 1, &m.tip_id);
+	if (!rc) {
+		m.created_at = sqlite3_column_int64(st, 2);
+		rc = col_text(st, 3, &m.author);
+	}
+	if (!rc) {
+		/* SQL NULL (the reporter) reads as 0. */
+		m.user_id = sqlite3_column_int64(st, 4);
+		rc = col_sealed(st, 5, &m.body);
+	}
+	if (rc) {
+		message_row_release(&m);
+		return rc;
+	}
+	*out = m;
+	return VG_OK;
+}
+
+static int read_user(sqlite3_stmt *st, struct user_row *out)
+{
+	struct user_row u = { 0 };
+	int rc;
+
+	u.id = sqlite3_column_int64(st, 0);
+	rc = col_text(st, 1, &u.name);
+	if (!rc)
+		rc = col_text(st, 2, &u.role);
+	if (!rc)
+		rc = col_text(st, 3, &u.password_hash);
+	if (rc) {
+		user_row_release(&u);
+		return rc;
+	}
+	u.created_at = sqlite3_column_int64(st, 4);
+	u.must_change = sqlite3_column_int(st, 5);
+	u.disabled = sqlite3_column_int(st, 6);
+	*out = u;
+	return VG_OK;
+}
+
+/* Runs a statement whose one row is one integer, e.g. a count. */
+static int query_int64(struct store *s, sqlite3_stmt *st, const char *what,
+		       bool write, int64_t *out)
+{
+	int rc = step_row(s, st, what, write);
+
+	if (rc == VG_NOTFOUND) {
+		log_error("store: %s: no result row", what);
+		return VG_DB;
+	}
+	if (rc)
+		return rc;
+	*out = sqlite3_column_int64(st, 0);
+	return VG_OK;
+}
+
+/*
+ * Migrations. Each embedded file "NNNN_name.sql" is applied once, in order
+ * of NNNN, in its own transaction together with its row in
+ * schema_migrations, so a crash leaves either all of a migration or none.
+ */
+
+/* The leading digits of a migration's name, or -1 when there are none. */
+static int64_t migration_version(const char *name)
+{
+	int64_t v = 0;
+	const char *p;
+
+	for (p = name; *p >= '0' && *p <= '9'; p++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return p == name ? -1 : v;
+}
+
+/* Prepares one statement for the migration code, which runs only at open. */
+static int prepare_once(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return map_error(s, rc, "migrations", false);
+	}
+	return VG_OK;
+}
+
+/*
+ * Runs one query whose one row is one integer, binding *arg as ?1 when arg
+ * is not NULL.
+ */
+static int query_once(struct store *s, const char *sql, const int64_t *arg,
+		      int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = prepare_once(s, sql, &st);
+	if (rc)
+		return rc;
+	if (arg)
+		rc = check_bind(s, sqlite3_bind_int64(st, 1, *arg),
+				"migrations");
+	if (!rc)
+		rc = query_int64(s, st, "migrations", false, out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int migration_is_applied(struct store *s, int64_t version,
+				bool *applied)
+{
+	int64_t n;
+	int rc = query_once(s,
+		"SELECT count(*) FROM schema_migrations WHERE version = ?1",
+		&version, &n);
+
+	if (rc)
+		return rc;
+	*applied = n > 0;
+	return VG_OK;
+}
+
+static int migration_record(struct store *s, int64_t version,
+			    const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, src;
+
+	rc = prepare_once(s, "INSERT INTO schema_migrations (version, name, "
+			  "applied_at) VALUES (?1, ?2, ?3)", &st);
+	if (rc)
+		return rc;
+	src = sqlite3_bind_int64(st, 1, version);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+	rc = check_bind(s, src, "migrations");
+	if (!rc)
+		rc = run_write(s, st, "migrations");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Applies one migration unless it is recorded; see migrate(). */
+static int migration_apply(struct store *s, const struct embedded_file *m,
+			   int64_t version)
+{
+	bool applied;
+	char *msg = NULL;
+	int rc;
+
+	rc = migration_is_applied(s, version, &applied);
+	if (rc || applied)
+		return rc;
+	/*
+	 * Another process may apply it between the check above and the
+	 * write lock, so check again inside the transaction. The check
+	 * outside it lets a fully migrated read-only database open.
+	 */
+	rc = tx_begin(s, "migrations");
+	if (rc)
+		goto fail;
+	rc = migration_is_applied(s, version, &applied);
+	if (rc)
+		goto fail;
+	if (applied) {
+		tx_rollback(s);
+		return VG_OK;
+	}
+	if (sqlite3_exec(s->db, (const char *)m->data, NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		log_error("store: migration %s failed: %s", m->name,
+			  msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		tx_rollback(s);
+		return VG_DB;
+	}
+	rc = migration_record(s, version, m->name);
+	if (!rc)
+		rc = tx_commit(s, "migrations");
+	if (!rc) {
+		log_info("store: applied migration %s", m->name);
+		return VG_OK;
+	}
+fail:
+	log_error("store: migration %s failed: %s", m->name,
+		  sqlite3_errmsg(s->db));
+	tx_rollback(s);
+	return VG_DB;
+}
+
+static int migrate(struct store *s)
+{
+	const struct embedded_file *m;
+	int64_t newest = 0, recorded, v;
+	int rc;
+
+	rc = exec_sql(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		      "version INTEGER PRIMARY KEY, name TEXT, "
+		      "applied_at INTEGER)", "migrations");
+	if (rc) {
+		log_error("store: cannot create schema_migrations");
+		return VG_DB;
+	}
+	/* The table is built in, so a misnamed file is a build mistake. */
+	for (m = embedded_migrations; m->name; m++) {
+		v = migration_version(m->name);
+		if (v <= newest) {
+			log_error("store: migration %s is misnamed or out of "
+				  "order", m->name);
+			return VG_DB;
+		}
+		newest = v;
+	}
+	rc = query_once(s, "SELECT coalesce(max(version), 0) "
+			"FROM schema_migrations", NULL, &recorded);
+	if (rc)
+		return VG_DB;
+	if (recorded > newest) {
+		log_error("store: the database has schema version %" PRId64
+			  ", newer than this vigil's %" PRId64
+			  "; refusing to open it", recorded, newest);
+		return VG_DB;
+	}
+	for (m = embedded_migrations; m->name; m++) {
+		rc = migration_apply(s, m, migration_version(m->name));
+		if (rc)
+			return VG_DB;
+	}
+	return VG_OK;
+}
+
+/* Runs one PRAGMA and copies the first value it returns, if any, to out. */
+static int pragma(struct store *s, const char *sql, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *v;
+	int rc;
+
+	rc = prepare_once(s, sql, &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!out)
+			continue;
+		v = sqlite3_column_text(st, 0);
+		snprintf(out, size, "%s", v ? (const char *)v : "");
+		out = NULL;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = map_error(s, rc, sql, false);
+		goto out;
+	}
+	rc = VG_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int configure(struct store *s)
+{
+	char mode[16] = "";
+	int rc;
+
+	/* The busy timeout first, so that switching to WAL waits for locks. */
+	rc = pragma(s, "PRAGMA busy_timeout = 5000", NULL, 0);
+	if (!rc)
+		rc = pragma(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode));
+	if (!rc && strcmp(mode, "wal")) {
+		log_error("store: cannot use write-ahead logging (journal "
+			  "mode is %s)", mode);
+		rc = VG_DB;
+	}
+	if (!rc)
+		rc = pragma(s, "PRAGMA synchronous = FULL", NULL, 0);
+	if (!rc)
+		rc = pragma(s, "PRAGMA foreign_keys = ON", NULL, 0);
+	/* Deleted rows (sessions, old sealed values) are overwritten. */
+	if (!rc)
+		rc = pragma(s, "PRAGMA secure_delete = ON", NULL, 0);
+	return rc;
+}
+
+static int prepare_all(struct store *s)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ST_COUNT; i++) {
+		assert(stmt_sql[i]);
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
+					SQLITE_PREPARE_PERSISTENT,
+					&s->stmt[i], NULL);
+		if (rc != SQLITE_OK)
+			return map_error(s, rc, "prepare", false);
+	}
+	return VG_OK;
+}
+
+int store_open(const char *path, struct store **out)
+{
+	struct store *s;
+	int rc, fd;
+
+	assert(path && out);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return VG_NOMEM;
+	if (pthread_mutex_init(&s->lock, NULL)) {
+		free(s);
+		return VG_NOMEM;
+	}
+	/*
+	 * Create the file owner-only before SQLite does, as it would use 0644
+	 * less the umask; the -wal and -shm files copy the file's mode. An
+	 * existing file is left as it is.
+	 */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: cannot open %s: %s", path,
+			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		rc = (rc & 0xff) == SQLITE_NOMEM ? VG_NOMEM : VG_DB;
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	rc = configure(s);
+	if (!rc)
+		rc = migrate(s);
+	if (!rc)
+		rc = prepare_all(s);
+out:
+	if (rc) {
+		store_free(s);
+		return rc;
+	}
+	*out = s;
+	return VG_OK;
+}
+
+void store_free(struct store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	/* Every statement is finalized, so the close cannot be refused. */
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		log_error("store: close: %s", sqlite3_errmsg(s->db));
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+}
+
+int store_schema_version(struct store *s, int *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_SCHEMA_VERSION];
+	int64_t n = 0;
+	int rc;
+
+	assert(out);
+	store_lock(s);
+	rc = query_int64(s, st, __func__, false, &n);
+	stmt_done(st);
+	store_unlock(s);
+	if (rc)
+		return rc;
+	if (n > INT_MAX)
+		return VG_DB;
+	*out = (int)n;
+	return VG_OK;
+}
+
+/* Tips */
+
+int store_tip_insert(struct store *s, const struct tip_row *t)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_INSERT];
+	int rc, src;
+
+	assert(t && t->id && t->status && t->source && t->narrative.data);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = bind_hash(st, 2, t->receipt_index);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 3, t->created_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 4, t->updated_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 5, t->status, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 6, t->source, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, 7, t->country);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, 8, t->region);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, 9, t->city);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, 10, t->language);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 11, t->danger_now);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 12, t->may_contact);
+	if (src == SQLITE_OK)
+		src = bind_sealed(st, 13, &t->narrative);
+	if (src == SQLITE_OK)
+		src = bind_sealed(st, 14, &t->contact);
+	if (src == SQLITE_OK)
+		src = bind_sealed(st, 15, &t->details);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+/* Runs a tip query bound by the caller and reads its one row. */
+static int tip_fetch(struct store *s, sqlite3_stmt *st, int src,
+		     const char *what, struct tip_row *out)
+{
+	int rc = check_bind(s, src, what);
+
+	if (!rc)
+		rc = step_row(s, st, what, false);
+	if (!rc)
+		rc = read_tip(st, out);
+	stmt_done(st);
+	return rc;
+}
+
+int store_tip_get(struct store *s, const char *id, struct tip_row *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_GET];
+	int rc;
+
+	assert(id && out);
+	store_lock(s);
+	rc = tip_fetch(s, st, sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC),
+		       __func__, out);
+	store_unlock(s);
+	return rc;
+}
+
+int store_tip_by_receipt(struct store *s, const unsigned char index[32],
+			 struct tip_row *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_BY_RECEIPT];
+	int rc;
+
+	assert(index && out);
+	store_lock(s);
+	rc = tip_fetch(s, st, bind_hash(st, 1, index), __func__, out);
+	store_unlock(s);
+	return rc;
+}
+
+int store_tip_list(struct store *s, const struct tip_filter *f,
+		   struct tip_list *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_LIST];
+	struct tip_list l = { 0 };
+	int limit, rc, src;
+
+	assert(f && out);
+	limit = f->limit < 1 ? 1 : f->limit;
+	if (limit > TIP_LIST_MAX)
+		limit = TIP_LIST_MAX;
+	l.rows = calloc((size_t)limit, sizeof(*l.rows));
+	if (!l.rows)
+		return VG_NOMEM;
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 2, f->before);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 3, limit);
+	rc = check_bind(s, src, __func__);
+	while (!rc && l.count < (size_t)limit) {
+		rc = step_row(s, st, __func__, false);
+		if (rc == VG_NOTFOUND) {
+			rc = VG_OK;
+			break;
+		}
+		if (!rc)
+			rc = read_tip(st, &l.rows[l.count]);
+		if (!rc)
+			l.count++;
+	}
+	stmt_done(st);
+	store_unlock(s);
+	if (rc) {
+		tip_list_release(&l);
+		return rc;
+	}
+	*out = l;
+	return VG_OK;
+}
+
+/* Runs an UPDATE or DELETE that must change one row, else VG_NOTFOUND. */
+static int change_one(struct store *s, sqlite3_stmt *st, int src,
+		      const char *what)
+{
+	int rc = check_bind(s, src, what);
+
+	if (!rc)
+		rc = run_write(s, st, what);
+	if (!rc && sqlite3_changes(s->db) == 0)
+		rc = VG_NOTFOUND;
+	return rc;
+}
+
+int store_tip_set_status(struct store *s, const char *id, const char *status,
+			 int64_t now)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_SET_STATUS];
+	int rc, src;
+
+	assert(id && status);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 3, now);
+	rc = change_one(s, st, src, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_tip_count(struct store *s, const char *status, int64_t *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_COUNT];
+	int rc;
+
+	assert(out);
+	store_lock(s);
+	rc = check_bind(s, sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC),
+			__func__);
+	if (!rc)
+		rc = query_int64(s, st, __func__, false, out);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+void tip_row_release(struct tip_row *t)
+{
+	free(t->id);
+	free(t->status);
+	free(t->source);
+	free(t->country);
+	free(t->region);
+	free(t->city);
+	free(t->language);
+	free(t->narrative.data);
+	free(t->contact.data);
+	free(t->details.data);
+	memset(t, 0, sizeof(*t));
+}
+
+void tip_list_release(struct tip_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		tip_row_release(&l->rows[i]);
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Messages */
+
+int store_message_insert(struct store *s, const struct message_row *m)
+{
+	sqlite3_stmt *bump = s->stmt[ST_TIP_BUMP];
+	sqlite3_stmt *st = s->stmt[ST_MESSAGE_INSERT];
+	int rc, src;
+
+	assert(m && m->id && m->tip_id && m->author && m->body.data);
+	store_lock(s);
+	rc = tx_begin(s, __func__);
+	if (rc)
+		goto out;
+	/* Bumping first finds out whether the tip exists. */
+	src = sqlite3_bind_text(bump, 1, m->tip_id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(bump, 2, m->created_at);
+	rc = change_one(s, bump, src, __func__);
+	if (rc)
+		goto out;
+	src = sqlite3_bind_text(st, 1, m->id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, m->tip_id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 3, m->created_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 4, m->author, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = bind_user_id(st, 5, m->user_id);
+	if (src == SQLITE_OK)
+		src = bind_sealed(st, 6, &m->body);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	if (!rc)
+		rc = tx_commit(s, __func__);
+out:
+	/* Statements are reset first so that none is pending at ROLLBACK. */
+	stmt_done(bump);
+	stmt_done(st);
+	if (rc)
+		tx_rollback(s);
+	store_unlock(s);
+	return rc;
+}
+
+int store_message_list(struct store *s, const char *tip_id,
+		       struct message_list *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_MESSAGE_LIST];
+	struct message_list l = { 0 };
+	struct message_row *rows;
+	size_t cap = 0;
+	int rc;
+
+	assert(tip_id && out);
+	store_lock(s);
+	rc = check_bind(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC),
+			__func__);
+	while (!rc) {
+		rc = step_row(s, st, __func__, false);
+		if (rc == VG_NOTFOUND) {
+			rc = VG_OK;
+			break;
+		}
+		if (rc)
+			break;
+		if (l.count == cap) {
+			cap = cap ? cap * 2 : 8;
+			rows = reallocarray(l.rows, cap, sizeof(*rows));
+			if (!rows) {
+				rc = VG_NOMEM;
+				break;
+			}
+			l.rows = rows;
+		}
+		rc = read_message(st, &l.rows[l.count]);
+		if (!rc)
+			l.count++;
+	}
+	stmt_done(st);
+	store_unlock(s);
+	if (rc) {
+		message_list_release(&l);
+		return rc;
+	}
+	*out = l;
+	return VG_OK;
+}
+
+void message_row_release(struct message_row *m)
+{
+	free(m->id);
+	free(m->tip_id);
+	free(m->author);
+	free(m->body.data);
+	memset(m, 0, sizeof(*m));
+}
+
+void message_list_release(struct message_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		message_row_release(&l->rows[i]);
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Users */
+
+int store_user_insert(struct store *s, const struct user_row *u,
+		      int64_t *id_out)
+{
+	sqlite3_stmt *st = s->stmt[ST_USER_INSERT];
+	int64_t id = 0;
+	int rc, src;
+
+	assert(u && u->name && u->role && u->password_hash);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 3, u->password_hash, -1,
+					SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 4, u->created_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 5, u->must_change);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 6, u->disabled);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	/* Read under the lock, before another thread inserts a row. */
+	if (!rc)
+		id = sqlite3_last_insert_rowid(s->db);
+	stmt_done(st);
+	store_unlock(s);
+	if (!rc && id_out)
+		*id_out = id;
+	return rc;
+}
+
+static int user_fetch(struct store *s, sqlite3_stmt *st, int src,
+		      const char *what, struct user_row *out)
+{
+	int rc = check_bind(s, src, what);
+
+	if (!rc)
+		rc = step_row(s, st, what, false);
+	if (!rc)
+		rc = read_user(st, out);
+	stmt_done(st);
+	return rc;
+}
+
+int store_user_by_name(struct store *s, const char *name, struct user_row *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_USER_BY_NAME];
+	int rc;
+
+	assert(name && out);
+	store_lock(s);
+	rc = user_fetch(s, st,
+			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC),
+			__func__, out);
+	store_unlock(s);
+	return rc;
+}
+
+int store_user_by_id(struct store *s, int64_t id, struct user_row *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_USER_BY_ID];
+	int rc;
+
+	assert(out);
+	store_lock(s);
+	rc = user_fetch(s, st, sqlite3_bind_int64(st, 1, id), __func__, out);
+	store_unlock(s);
+	return rc;
+}
+
+int store_user_count(struct store *s, int64_t *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_USER_COUNT];
+	int rc;
+
+	assert(out);
+	store_lock(s);
+	rc = query_int64(s, st, __func__, false, out);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_user_set_password(struct store *s, int64_t id,
+			    const char *password_hash, int must_change)
+{
+	sqlite3_stmt *st = s->stmt[ST_USER_SET_PASSWORD];
+	int rc, src;
+
+	assert(password_hash);
+	store_lock(s);
+	src = sqlite3_bind_int64(st, 1, id);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, password_hash, -1,
+					SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 3, must_change);
+	rc = change_one(s, st, src, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+void user_row_release(struct user_row *u)
+{
+	free(u->name);
+	free(u->role);
+	free(u->password_hash);
+	memset(u, 0, sizeof(*u));
+}
+
+/* Sessions */
+
+int store_session_insert(struct store *s, const unsigned char hash[32],
+			 const struct session_row *row)
+{
+	sqlite3_stmt *st = s->stmt[ST_SESSION_INSERT];
+	int rc, src;
+
+	assert(hash && row && row->kind);
+	store_lock(s);
+	src = bind_hash(st, 1, hash);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 2, row->user_id);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 3, row->kind, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 4, row->created_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 5, row->last_seen);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_session_get(struct store *s, const unsigned char hash[32],
+		      struct session_row *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_SESSION_GET];
+	struct session_row r = { 0 };
+	int rc;
+
+	assert(hash && out);
+	store_lock(s);
+	rc = check_bind(s, bind_hash(st, 1, hash), __func__);
+	if (!rc)
+		rc = step_row(s, st, __func__, false);
+	if (!rc) {
+		r.user_id = sqlite3_column_int64(st, 0);
+		r.created_at = sqlite3_column_int64(st, 2);
+		r.last_seen = sqlite3_column_int64(st, 3);
+		rc = col_text(st, 1, &r.kind);
+	}
+	stmt_done(st);
+	store_unlock(s);
+	if (rc)
+		return rc;
+	*out = r;
+	return VG_OK;
+}
+
+int store_session_touch(struct store *s, const unsigned char hash[32],
+			int64_t now)
+{
+	sqlite3_stmt *st = s->stmt[ST_SESSION_TOUCH];
+	int rc, src;
+
+	assert(hash);
+	store_lock(s);
+	src = bind_hash(st, 1, hash);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 2, now);
+	rc = change_one(s, st, src, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_session_delete(struct store *s, const unsigned char hash[32])
+{
+	sqlite3_stmt *st = s->stmt[ST_SESSION_DELETE];
+	int rc;
+
+	assert(hash);
+	store_lock(s);
+	rc = check_bind(s, bind_hash(st, 1, hash), __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_session_expire(struct store *s, int64_t before)
+{
+	sqlite3_stmt *st = s->stmt[ST_SESSION_EXPIRE];
+	int rc;
+
+	store_lock(s);
+	rc = check_bind(s, sqlite3_bind_int64(st, 1, before), __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+void session_row_release(struct session_row *r)
+{
+	free(r->kind);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Audit */
+
+int store_audit_append(struct store *s, int64_t at, int64_t user_id,
+		       const char *action, const char *object,
+		       const char *detail)
+{
+	sqlite3_stmt *st = s->stmt[ST_AUDIT_APPEND];
+	int rc, src;
+
+	assert(action);
+	store_lock(s);
+	src = sqlite3_bind_int64(st, 1, at);
+	if (src == SQLITE_OK)
+		src = bind_user_id(st, 2, user_id);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	/* A NULL pointer binds SQL NULL. */
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 4, object, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = run_write(s, st, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_audit_count(struct store *s, int64_t *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_AUDIT_COUNT];
+	int rc;
+
+	assert(out);
+	store_lock(s);
+	rc = query_int64(s, st, __func__, false, out);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+/* Throttle */
+
+/* The start of the window of length `window` that contains `now`. */
+static int64_t window_start(int64_t now, int64_t window)
+{
+	int64_t r = now % window;
+
+	if (r < 0)
+		r += window;
+	return now - r;
+}
+
+int store_throttle_hit(struct store *s, const char *name, int64_t now,
+		       int64_t window, int64_t *count_out)
+{
+	sqlite3_stmt *hit = s->stmt[ST_THROTTLE_HIT];
+	sqlite3_stmt *prune = s->stmt[ST_THROTTLE_PRUNE];
+	int64_t start, count = 0;
+	int rc, src;
+
+	assert(name && window > 0 && count_out);
+	start = window_start(now, window);
+	store_lock(s);
+	rc = tx_begin(s, __func__);
+	if (rc)
+		goto out;
+	src = sqlite3_bind_text(hit, 1, name, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(hit, 2, start);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = query_int64(s, hit, __func__, true, &count);
+	/* Run the upsert to completion before the next statement. */
+	if (!rc) {
+		src = sqlite3_step(hit);
+		if (src != SQLITE_DONE)
+			rc = map_error(s, src, __func__, true);
+	}
+	if (rc)
+		goto out;
+	/* Keep the previous window for callers that look back one window. */
+	src = sqlite3_bind_text(prune, 1, name, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(prune, 2, start - window);
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = run_write(s, prune, __func__);
+	if (!rc)
+		rc = tx_commit(s, __func__);
+out:
+	stmt_done(hit);
+	stmt_done(prune);
+	if (rc)
+		tx_rollback(s);
+	store_unlock(s);
+	if (!rc)
+		*count_out = count;
+	return rc;
+}
+
+int store_throttle_peek(struct store *s, const char *name, int64_t now,
+			int64_t window, int64_t *count_out)
+{
+	sqlite3_stmt *st = s->stmt[ST_THROTTLE_PEEK];
+	int64_t count = 0;
+	int rc, src;
+
+	assert(name && window > 0 && count_out);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 2, window_start(now, window));
+	rc = check_bind(s, src, __func__);
+	if (!rc)
+		rc = step_row(s, st, __func__, false);
+	if (!rc)
+		count = sqlite3_column_int64(st, 0);
+	else if (rc == VG_NOTFOUND)
+		rc = VG_OK;
+	stmt_done(st);
+	store_unlock(s);
+	if (!rc)
+		*count_out = count;
+	return rc;
+}

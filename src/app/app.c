@@ -1,0 +1,62 @@
+#include "base/compat.h"
+#include "app/app.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "vigil_config.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+int app_open(const char *dir, struct app *out)
+{
+	struct app app = {0};
+	struct stat st;
+	int rc;
+
+	if (sodium_init() < 0)
+		return VG_INTERNAL;
+	rc = config_load(dir, &app.cfg);
+	if (rc)
+		return rc;
+	if (stat(app.cfg.key_file, &st) || stat(app.cfg.database, &st)) {
+		log_error("%s is not initialised: run `vigil --data %s init`", dir, dir);
+		return VG_NOTFOUND;
+	}
+	rc = keys_load(app.cfg.key_file, &app.keys);
+	if (rc) {
+		log_error("%s: cannot load the key file (%s)", app.cfg.key_file, vg_strerror(rc));
+		return rc;
+	}
+	rc = store_open(app.cfg.database, &app.store);
+	if (rc)
+		goto out;
+	rc = geo_load(VIGIL_ISO_CODES_DIR, &app.geo);
+out:
+	if (rc) {
+		app_release(&app);
+		return rc;
+	}
+	*out = app;
+	return VG_OK;
+}
+
+void app_release(struct app *app)
+{
+	if (app->store)
+		store_free(app->store);
+	if (app->geo)
+		geo_free(app->geo);
+	keys_release(&app->keys);
+	app->store = NULL;
+	app->geo = NULL;
+}
+
+void app_audit(struct app *app, int64_t user_id, const char *action,
+	       const char *object, const char *detail)
+{
+	int rc = store_audit_append(app->store, clock_now(), user_id, action, object, detail);
+
+	if (rc)
+		log_error("audit: cannot record %s %s: %s", action, object ? object : "",
+			  vg_strerror(rc));
+}

@@ -1,0 +1,34 @@
+/*
+ * app.h - what every feature needs: settings, keys, storage, place names.
+ *
+ * One struct app is opened by a command (serve, user add, ...) and shared by
+ * all threads; nothing in it changes after app_open().
+ */
+#ifndef VIGIL_APP_H
+#define VIGIL_APP_H
+
+#include "base/config.h"
+#include "crypto/keys.h"
+#include "directory/geo.h"
+#include "store/store.h"
+
+struct app {
+	struct config cfg;
+	struct keys keys;
+	struct store *store;
+	struct geo *geo;
+};
+
+/*
+ * Loads the configuration of data directory dir, its keys and database
+ * (applying migrations) and the ISO 3166 lists. VG_NOTFOUND when dir has not
+ * been initialised with `vigil init`.
+ */
+int app_open(const char *dir, struct app *out);
+void app_release(struct app *app);
+
+/* Appends to the audit table, logging (not failing) when that is impossible. */
+void app_audit(struct app *app, int64_t user_id, const char *action,
+	       const char *object, const char *detail);
+
+#endif

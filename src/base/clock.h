@@ -1,0 +1,26 @@
+/*
+ * clock.h - wall-clock time for records and a monotonic clock for delays.
+ */
+#ifndef VIGIL_CLOCK_H
+#define VIGIL_CLOCK_H
+
+#include <stdint.h>
+
+#define CLOCK_ISO_SIZE 21 /* "2026-11-22T14:44:39Z" and a NUL */
+
+/* Seconds since the epoch, UTC. */
+int64_t clock_now(void);
+
+/* Monotonic milliseconds, for measuring and padding durations. */
+int64_t clock_mono_ms(void);
+
+/* Sleeps until the monotonic clock reads at least until_ms. */
+void clock_sleep_until_ms(int64_t until_ms);
+
+/* Formats t as ISO 8601 UTC, e.g. "2026-11-22T14:44:39Z". */
+void clock_iso(int64_t t, char out[CLOCK_ISO_SIZE]);
+
+/* Formats t for people, "2026-11-22 14:44 UTC". */
+void clock_human(int64_t t, char out[CLOCK_ISO_SIZE + 4]);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * cli.h - `vigil <command>`: one file per subcommand, as git's builtin/.
+ *
+ * Each command gets the arguments after its name and the data directory,
+ * and returns the process exit status: 0 ok, 1 runtime failure, 2 bad usage
+ * or bad input. Errors go to stderr as one line saying what was wrong.
+ */
+#ifndef VIGIL_CLI_H
+#define VIGIL_CLI_H
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+int cmd_init(int argc, char **argv, const char *data_dir);
+int cmd_user(int argc, char **argv, const char *data_dir);
+int cmd_serve(int argc, char **argv, const char *data_dir);
+
+/* Prints "vigil: " and the message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
