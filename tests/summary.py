@@ -13,6 +13,8 @@ import sys
 passed = failed = 0
 with open(sys.argv[1], encoding="utf-8") as log:
     for line in log:
+        if not line.strip():
+            continue
         test = json.loads(line)
         out = test.get("stdout") or ""
         oks = len(re.findall(r"^ok\b", out, re.M))

@@ -18,7 +18,7 @@ int app_open(const char *dir, struct app *out)
 	rc = config_load(dir, &app.cfg);
 	if (rc)
 		return rc;
-	if (stat(app.cfg.key_file, &st) || stat(app.cfg.database, &st)) {
+	if (stat(app.cfg.key_file, &st)) {
 		log_error("%s is not initialised: run `vigil --data %s init`", dir, dir);
 		return VG_NOTFOUND;
 	}

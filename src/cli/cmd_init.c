@@ -73,14 +73,15 @@ int cmd_init(int argc, char **argv, const char *data_dir)
 		cli_error("%s/vigil.conf is not valid", data_dir);
 		return CLI_USAGE;
 	}
-	if (!stat(cfg.key_file, &st) || !stat(cfg.database, &st)) {
+	if (!stat(cfg.database, &st)) {
 		cli_error("%s is already initialised; nothing was changed", data_dir);
 		return CLI_FAIL;
 	}
 	if (parent_dir(cfg.key_file, keydir, sizeof(keydir)) == CLI_OK && make_dir(keydir))
 		return CLI_FAIL;
+	/* A key left by an init that stopped half-way is kept, never replaced. */
 	rc = keys_create(cfg.key_file);
-	if (rc) {
+	if (rc && rc != VG_EXISTS) {
 		cli_error("%s: cannot create the key file: %s", cfg.key_file, vg_strerror(rc));
 		return CLI_FAIL;
 	}

@@ -216,7 +216,7 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 		return;
 	}
 	filter.status = status && status[0] ? status : NULL;
-	filter.before = before ? strtoll(before, NULL, 10) : 0;
+	filter.before_seq = before ? strtoll(before, NULL, 10) : 0;
 	rc = store_tip_list(c->app->store, &filter, &list);
 	if (rc) {
 		page_error(c, page_status_of(rc), N_("The queue could not be loaded."));
@@ -238,7 +238,7 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 		char next[128];
 
 		snprintf(next, sizeof(next), "/staff?status=%s&before=%" PRId64,
-			 filter.status ? filter.status : "", list.rows[QUEUE_PAGE - 1].created_at);
+			 filter.status ? filter.status : "", list.rows[QUEUE_PAGE - 1].seq);
 		json_object_set_new(d, "next", json_string(next));
 	}
 	json_object_set_new(d, "tips", tips);

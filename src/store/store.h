@@ -32,6 +32,7 @@ struct sealed {
 };
 
 struct tip_row {
+	int64_t seq;            /* insertion order, set by the store: the paging cursor */
 	char *id;               /* random public id, 16 hex digits */
 	int64_t created_at;     /* unix seconds, UTC */
 	int64_t updated_at;
@@ -77,7 +78,7 @@ struct session_row {
 
 struct tip_filter {
 	const char *status;     /* NULL for all */
-	int64_t before;         /* created_at strictly before this, 0 = no bound */
+	int64_t before_seq;     /* only tips with a smaller seq, 0 = no bound */
 	int limit;              /* at most this many rows, 1..500 */
 };
 
@@ -107,7 +108,7 @@ int store_tip_insert(struct store *s, const struct tip_row *t);
 int store_tip_get(struct store *s, const char *id, struct tip_row *out);
 int store_tip_by_receipt(struct store *s, const unsigned char index[32],
 			 struct tip_row *out);
-/* Newest first. */
+/* Newest (highest seq) first. */
 int store_tip_list(struct store *s, const struct tip_filter *f, struct tip_list *out);
 /* Sets status and updated_at. VG_NOTFOUND if there is no such tip. */
 int store_tip_set_status(struct store *s, const char *id, const char *status,

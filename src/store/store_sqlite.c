@@ -57,7 +57,7 @@ enum stmt_id {
 	ST_COUNT
 };
 
-/* The order read_tip() expects. */
+/* The order read_tip() expects; selects add rowid as the 16th column. */
 #define TIP_COLUMNS                                                        \
 	"id, receipt_index, created_at, updated_at, status, source, country, " \
 	"region, city, language, danger_now, may_contact, narrative, "        \
@@ -72,14 +72,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TIP_INSERT] =
 		"INSERT INTO tips (" TIP_COLUMNS ") VALUES "
 		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[ST_TIP_GET] = "SELECT " TIP_COLUMNS " FROM tips WHERE id = ?1",
+	[ST_TIP_GET] = "SELECT " TIP_COLUMNS ", rowid FROM tips WHERE id = ?1",
 	[ST_TIP_BY_RECEIPT] =
-		"SELECT " TIP_COLUMNS " FROM tips WHERE receipt_index = ?1",
+		"SELECT " TIP_COLUMNS ", rowid FROM tips WHERE receipt_index = ?1",
+	/* rowid is the insertion order: a stable cursor even within one second. */
 	[ST_TIP_LIST] =
-		"SELECT " TIP_COLUMNS " FROM tips "
+		"SELECT " TIP_COLUMNS ", rowid FROM tips "
 		"WHERE (?1 IS NULL OR status = ?1) "
-		"AND (?2 = 0 OR created_at < ?2) "
-		"ORDER BY created_at DESC, id DESC LIMIT ?3",
+		"AND (?2 = 0 OR rowid < ?2) "
+		"ORDER BY rowid DESC LIMIT ?3",
 	[ST_TIP_SET_STATUS] =
 		"UPDATE tips SET status = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_TIP_COUNT] =
@@ -366,6 +367,7 @@ static int read_tip(sqlite3_stmt *st, struct tip_row *out)
 		rc = col_sealed(st, 13, &t.contact);
 	if (!rc)
 		rc = col_sealed(st, 14, &t.details);
+	t.seq = sqlite3_column_int64(st, 15);
 	if (rc) {
 		tip_row_release(&t);
 		return rc;
@@ -865,7 +867,7 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 	store_lock(s);
 	src = sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = sqlite3_bind_int64(st, 2, f->before);
+		src = sqlite3_bind_int64(st, 2, f->before_seq);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 3, limit);
 	rc = check_bind(s, src, __func__);

@@ -50,6 +50,9 @@ vigil_init() {
 }
 
 vigil_start() {
+	# Remove the last run's output first: the new server's shell truncates it
+	# only once it is scheduled, and the old port must not be read meanwhile.
+	rm -f "$WORK/server.out"
 	"$VIGIL" --data "$DATA" serve --listen 127.0.0.1:0 >"$WORK/server.out" 2>"$WORK/server.err" &
 	SERVER_PID=$!
 	i=0

@@ -330,8 +330,12 @@ static void test_tip_list(void **state)
 	struct fixture *fx = *state;
 	struct tip_filter f = { 0 };
 	struct tip_list l = { 0 };
+	int64_t seq12;
 
-	/* Tips 10 and 11 share a created_at: the larger id comes first. */
+	/*
+	 * The order is the order of insertion (seq), whatever the clocks said:
+	 * tip 13 was written after 12 although its created_at is earlier.
+	 */
 	tip_insert_n(fx->s, 10, 300, "new");
 	tip_insert_n(fx->s, 11, 300, "closed");
 	tip_insert_n(fx->s, 12, 100, "new");
@@ -341,12 +345,15 @@ static void test_tip_list(void **state)
 	f.limit = 10;
 	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
 	assert_int_equal(l.count, 5);
-	assert_string_equal(l.rows[0].id, "000000000000000d");
-	assert_string_equal(l.rows[1].id, "000000000000000b");
-	assert_string_equal(l.rows[2].id, "000000000000000a");
-	assert_string_equal(l.rows[3].id, "000000000000000e");
-	assert_string_equal(l.rows[4].id, "000000000000000c");
-	assert_int_equal(l.rows[0].created_at, 400);
+	assert_string_equal(l.rows[0].id, "000000000000000e");
+	assert_string_equal(l.rows[1].id, "000000000000000d");
+	assert_string_equal(l.rows[2].id, "000000000000000c");
+	assert_string_equal(l.rows[3].id, "000000000000000b");
+	assert_string_equal(l.rows[4].id, "000000000000000a");
+	assert_int_equal(l.rows[1].created_at, 400);
+	assert_true(l.rows[0].seq > l.rows[1].seq);
+	assert_true(l.rows[3].seq > l.rows[4].seq);
+	seq12 = l.rows[2].seq;
 	tip_list_release(&l);
 	assert_null(l.rows);
 	assert_int_equal(l.count, 0);
@@ -354,40 +361,39 @@ static void test_tip_list(void **state)
 	f.status = "new";
 	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
 	assert_int_equal(l.count, 3);
-	assert_string_equal(l.rows[0].id, "000000000000000a");
-	assert_string_equal(l.rows[1].id, "000000000000000e");
-	assert_string_equal(l.rows[2].id, "000000000000000c");
+	assert_string_equal(l.rows[0].id, "000000000000000e");
+	assert_string_equal(l.rows[1].id, "000000000000000c");
+	assert_string_equal(l.rows[2].id, "000000000000000a");
 	assert_string_equal(l.rows[2].status, "new");
 	tip_list_release(&l);
 
-	/* Strictly before: the tip at exactly 300 is left out. */
+	/* Strictly before the cursor: tip 12 itself is left out. */
 	f.status = NULL;
-	f.before = 300;
+	f.before_seq = seq12;
 	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
 	assert_int_equal(l.count, 2);
-	assert_string_equal(l.rows[0].id, "000000000000000e");
-	assert_string_equal(l.rows[1].id, "000000000000000c");
+	assert_string_equal(l.rows[0].id, "000000000000000b");
+	assert_string_equal(l.rows[1].id, "000000000000000a");
 	tip_list_release(&l);
 
 	f.status = "new";
-	f.before = 300;
 	f.limit = 1;
 	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
 	assert_int_equal(l.count, 1);
-	assert_string_equal(l.rows[0].id, "000000000000000e");
+	assert_string_equal(l.rows[0].id, "000000000000000a");
 	tip_list_release(&l);
 
 	/* A limit below 1 is clamped to 1. */
 	f.status = NULL;
-	f.before = 0;
+	f.before_seq = 0;
 	f.limit = 0;
 	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
 	assert_int_equal(l.count, 1);
-	assert_string_equal(l.rows[0].id, "000000000000000d");
+	assert_string_equal(l.rows[0].id, "000000000000000e");
 	tip_list_release(&l);
 
-	f.status = "closed";
-	f.before = 200;
+	f.status = "in_review";
+	f.before_seq = seq12;
 	f.limit = 10;
 	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
 	assert_int_equal(l.count, 0);
