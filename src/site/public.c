@@ -66,7 +66,7 @@ static void render_report(struct reqctx *c, int status, const struct form *f,
 			  const struct tip_errors *errs)
 {
 	json_t *d = page_data(c, N_("Report a tip"));
-	json_t *form = json_object(), *errors = json_array();
+	json_t *form = json_object(), *errors = json_array(), *field_errors = json_object();
 	const char *country = f ? page_field(f, "country") : "";
 	const char *danger = f ? page_field(f, "danger_now") : "";
 	size_t i;
@@ -78,11 +78,16 @@ static void render_report(struct reqctx *c, int status, const struct form *f,
 	json_object_set_new(form, "danger_no", json_boolean(!strcmp(danger, "no")));
 	json_object_set_new(form, "may_contact",
 			    json_boolean(f && !strcmp(page_field(f, "may_contact"), "yes")));
-	for (i = 0; errs && i < errs->count; i++)
+	for (i = 0; errs && i < errs->count; i++) {
+		const char *msg = page_tr(c, errs->e[i].msg);
+
 		json_array_append_new(errors, json_pack("{s:s, s:s}", "field",
-			errs->e[i].field, "message", page_tr(c, errs->e[i].msg)));
+			errs->e[i].field, "message", msg));
+		json_object_set_new(field_errors, errs->e[i].field, json_string(msg));
+	}
 	json_object_set_new(d, "form", form);
 	json_object_set_new(d, "errors", errors);
+	json_object_set_new(d, "field_errors", field_errors);
 	json_object_set_new(d, "countries", country_options(c, country));
 	json_object_set_new(d, "languages",
 			    language_options(c, f ? page_field(f, "language") : ""));

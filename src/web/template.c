@@ -34,7 +34,7 @@ struct node {
 	unsigned line;            /* where the tag starts, for messages */
 	struct node *next;        /* the following sibling */
 	struct node *child;       /* the body of a section or inverted section */
-	const struct tpl *partial;/* the template a partial names */
+	const struct tpl *partial; /* the template a partial names */
 	size_t len;               /* bytes in str, not counting the NUL */
 	char str[];               /* text, name, partial name or msgid */
 };

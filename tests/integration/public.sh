@@ -60,6 +60,7 @@ check "two reports get different receipts" test "$RECEIPT" != "$RECEIPT2"
 code=$(form /report --data-urlencode 'narrative=   ' --data-urlencode 'city=Oakland')
 is "a blank narrative is refused with 422" "$code" 422
 check "the refusal says what is missing" grep -q 'href="#narrative"' "$WORK/body"
+check "  and marks the field" sh -c "grep -A3 'id=\"narrative\"' '$WORK/body' | grep -q 'aria-invalid=\"true\"' || grep -B3 'id=\"narrative\"' '$WORK/body' | grep -q 'aria-invalid=\"true\"'"
 check "the refused form keeps what was typed" grep -q 'value="Oakland"' "$WORK/body"
 code=$(form /report --data-urlencode 'narrative=x' --data-urlencode 'country=ZZ')
 is "an unknown country is refused" "$code" 422

@@ -1,6 +1,7 @@
 #include "base/compat.h"
 
 #include <setjmp.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "web/template.h"
@@ -359,6 +360,61 @@ static void test_malformed_rejected(void **state)
 	check_rejected(deep);
 }
 
+/* Loads one file called name, expecting VG_INVAL; returns what was logged. */
+static void load_logged(const char *name, const char *text, char *log,
+			size_t size)
+{
+	struct embedded_file files[] = {
+		{ name, (const unsigned char *)text, strlen(text) },
+		TEND,
+	};
+	struct tpl_set *set = NULL;
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	assert_non_null(tmp);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+	assert_int_equal(tpl_set_load(files, &set), VG_INVAL);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(log, 1, size - 1, tmp);
+	log[n] = '\0';
+	fclose(tmp);
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+	char log[512];
+
+	(void)state;
+	load_logged("page.html", "a\nb\n{{#x}}\n\n", log, sizeof(log));
+	assert_non_null(strstr(log, "page.html:3: unclosed section {{#x}}"));
+	/* Lines inside a tag that spans lines count too. */
+	load_logged("other.html", "a\n{{_ two\nlines}}\n{{>nope}}", log,
+		    sizeof(log));
+	assert_non_null(strstr(log, "other.html:4: unknown partial {{>nope}}"));
+	load_logged("x.html", "{{#a}}\n{{/b}}", log, sizeof(log));
+	assert_non_null(strstr(log, "x.html:2: {{/b}} does not close {{#a}} of line 1"));
+}
+
+static void test_nul_byte_rejected(void **state)
+{
+	static const struct embedded_file files[] = {
+		TFILE("nul.html", "a\0b"),
+		TEND,
+	};
+	struct tpl_set *set = NULL;
+
+	(void)state;
+	assert_int_equal(tpl_set_load(files, &set), VG_INVAL);
+	assert_null(set);
+}
+
 static void test_nesting_at_limit_accepted(void **state)
 {
 	char text[31 * 12 + 2];
@@ -512,6 +568,8 @@ static const struct page_case page_cases[] = {
 
 static void check_csp_safe(const char *page, const char *html)
 {
+	static const char script[] =
+		"<script src=\"/static/exit.js\" defer></script>";
 	const char *p;
 
 	assert_null(strstr(html, "<style"));
@@ -519,10 +577,8 @@ static void check_csp_safe(const char *page, const char *html)
 	assert_null(strstr(html, "javascript:"));
 	assert_null(strstr(html, "{{"));
 	for (p = html; (p = strstr(p, "<script")); p++) {
-		if (strncmp(p, "<script src=\"/static/exit.js\" defer></script>",
-			    44)) {
+		if (strncmp(p, script, sizeof(script) - 1))
 			fail_msg("%s: inline or foreign script", page);
-		}
 	}
 	for (p = html; (p = strstr(p, " on")); p++) {
 		const char *q = p + 3;
@@ -621,6 +677,8 @@ int main(void)
 		cmocka_unit_test(test_partial_recursion_bounded),
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_malformed_rejected),
+		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_nul_byte_rejected),
 		cmocka_unit_test(test_nesting_at_limit_accepted),
 		cmocka_unit_test(test_bad_file_in_set_fails_whole_set),
 		cmocka_unit_test(test_unknown_template),
