@@ -1,0 +1,63 @@
+/*
+ * entities.h - what can be looked up or linked in a text: phone numbers,
+ * email addresses, URLs, social handles, stated ages, money and debts.
+ *
+ * Extractors read both the original and the normalised text (norm.h) and
+ * see through obfuscation: "(5l0) 555-O1Z3" and "five one zero five five
+ * five ..." are phone numbers; "name at domain dot com" is an address.
+ * Every entity carries its span in the original text (byte offsets).
+ *
+ * Pure: no I/O, no global state.
+ */
+#ifndef VIGIL_ENTITIES_H
+#define VIGIL_ENTITIES_H
+
+#include <stddef.h>
+
+#include "screen/norm.h"
+
+/* At most this many entities of one kind are kept per text. */
+#define ENTITIES_MAX 64
+
+enum entity_kind {
+	ENTITY_PHONE,   /* value: E.164, "+15105550123" */
+	ENTITY_EMAIL,   /* value: lower case "name@domain.tld" */
+	ENTITY_URL,     /* value: as written, scheme added when missing: "https://example.com/x" */
+	ENTITY_HANDLE,  /* value: "@name" or "platform:name" as written, lower case */
+	ENTITY_AGE,     /* number: the age in years; value: the cue ("16yo", "high school") */
+	ENTITY_MONEY,   /* number: the amount; value: "USD 3000" or "debt USD 3000" when a debt */
+	ENTITY_KIND_COUNT
+};
+
+struct entity {
+	enum entity_kind kind;
+	char value[128];
+	double number;      /* ages and amounts; 0 otherwise */
+	int is_cue;         /* ages: 1 for an indirect cue such as "high school" (number is an upper bound) */
+	int is_debt;        /* money: 1 when the amount is owed */
+	size_t start, end;  /* span in the original text */
+};
+
+struct entity_options {
+	/* ISO 3166-1 alpha-2 country for numbers written without a country
+	 * code; North American 10-digit numbers are +1 whatever this is. */
+	char default_country[3];
+};
+
+struct entities {
+	struct entity items[ENTITY_KIND_COUNT * ENTITIES_MAX];
+	size_t count;
+};
+
+/*
+ * Extracts every entity of text (len bytes of the original, already
+ * normalised into n). Duplicates (same kind and value) are kept once, at
+ * their first span. Never fails on odd input; VG_NOMEM only.
+ */
+int entities_extract(const char *text, size_t len, const struct norm *n,
+		     const struct entity_options *opt, struct entities *out);
+
+/* The youngest stated age, or -1 when none. Cues count as their bound. */
+double entities_min_age(const struct entities *e);
+
+#endif
