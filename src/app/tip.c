@@ -202,7 +202,7 @@ out:
 int tip_open(struct app *app, const char *id, struct tip_view *out)
 {
 	struct tip_view v = {0};
-	char *details = NULL;
+	char *details = NULL, *screening = NULL;
 	json_error_t jerr;
 	int rc;
 
@@ -214,13 +214,21 @@ int tip_open(struct app *app, const char *id, struct tip_view *out)
 		rc = open_field(app, "tips", "contact", id, &v.row.contact, &v.contact);
 	if (!rc && v.row.details.data)
 		rc = open_field(app, "tips", "details", id, &v.row.details, &details);
+	if (!rc && v.row.screening.data)
+		rc = open_field(app, "tips", "screening", id, &v.row.screening, &screening);
 	if (rc)
 		goto out;
 	v.details = details ? json_loads(details, JSON_REJECT_DUPLICATES, &jerr) : json_object();
 	if (!json_is_object(v.details))
 		rc = VG_INTERNAL;
+	if (screening) {
+		v.screening = json_loads(screening, JSON_REJECT_DUPLICATES, &jerr);
+		if (!json_is_object(v.screening))
+			rc = VG_INTERNAL;
+	}
 out:
 	free(details);
+	free(screening);
 	if (rc) {
 		tip_view_release(&v);
 		return rc;
@@ -237,6 +245,7 @@ void tip_view_release(struct tip_view *v)
 	free(v->narrative);
 	free(v->contact);
 	json_decref(v->details);
+	json_decref(v->screening);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -70,6 +70,7 @@ struct tip_view {
 	char *narrative;
 	char *contact;   /* NULL when none was given */
 	json_t *details; /* {"when","place","people","ages","region_text"} */
+	json_t *screening; /* the screen's result (screen/screen.h), or NULL */
 };
 
 int tip_open(struct app *app, const char *id, struct tip_view *out);

@@ -2,6 +2,8 @@
 #include "base/config.h"
 #include "base/log.h"
 
+#include "vigil_config.h"
+
 #include <ini.h>
 
 static const char template_text[] =
@@ -31,6 +33,14 @@ static const char template_text[] =
 	"# window = 300\n"
 	"# free_failures = 30\n"
 	"# max_delay_ms = 4000\n"
+	"\n"
+	"[screen]\n"
+	"# Where the screening rules are (typology.tsv and indicators/*.tsv).\n"
+	"# rules = <the data/ folder of the source tree vigil was built from>\n"
+	"# Which law decides a tip's status: tvpa (US) or palermo (UN).\n"
+	"# framework = tvpa\n"
+	"# The country of phone numbers written without a country code.\n"
+	"# default_country = US\n"
 	"\n"
 	"[storage]\n"
 	"# database = vigil.db\n"
@@ -80,6 +90,8 @@ int config_defaults(struct config *c, const char *dir)
 	c->receipt_max_delay_ms = 4000;
 	c->submit_window = 60;
 	c->submit_max = 600;
+	snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", VIGIL_RULES_DIR);
+	memcpy(c->default_country, "US", 3);
 	return VG_OK;
 }
 
@@ -159,6 +171,22 @@ static int set_value(struct config *c, const char *section, const char *name,
 			if (parse_int(v, 1, 3600, &n))
 				return VG_CONFIG;
 			c->connection_timeout = (unsigned)n;
+			return VG_OK;
+		}
+	}
+	if (!strcmp(section, "screen")) {
+		if (!strcmp(name, "rules"))
+			return join_path(c->rules_dir, sizeof(c->rules_dir), c->data_dir, v) ? VG_CONFIG : VG_OK;
+		if (!strcmp(name, "framework")) {
+			if (strcmp(v, "tvpa") && strcmp(v, "palermo"))
+				return VG_CONFIG;
+			c->framework_palermo = !strcmp(v, "palermo");
+			return VG_OK;
+		}
+		if (!strcmp(name, "default_country")) {
+			if (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z')
+				return VG_CONFIG;
+			memcpy(c->default_country, v, 3);
 			return VG_OK;
 		}
 	}

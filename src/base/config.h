@@ -31,6 +31,9 @@ struct config {
 	int64_t receipt_max_delay_ms;    /* cap on the added delay */
 	int64_t submit_window;           /* global tip-submission window, seconds */
 	int64_t submit_max;              /* tips accepted per window, all clients */
+	char rules_dir[CONFIG_PATH_MAX]; /* screening rules: typology.tsv, indicators/ */
+	int framework_palermo;           /* 1: the UN Palermo Protocol decides status; 0: the US TVPA */
+	char default_country[3];         /* for phone numbers written without a country code */
 };
 
 /* Fills c with the defaults for data directory dir. */

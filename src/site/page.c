@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "app/tip.h"
 #include "base/clock.h"
+#include "site/evidence.h"
 
 const char *page_tr(const struct reqctx *c, const char *msgid)
 {
@@ -180,6 +181,30 @@ int page_csrf_ok(struct reqctx *c, const struct form *f)
 	return 0;
 }
 
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* "sex,labor" as translated labels. */
+static json_t *kind_labels(struct reqctx *c, const char *kinds)
+{
+	json_t *arr = json_array();
+
+	while (arr && *kinds) {
+		size_t n = strcspn(kinds, ",");
+		char kind[32];
+
+		if (n > 0 && n < sizeof(kind)) {
+			memcpy(kind, kinds, n);
+			kind[n] = '\0';
+			json_array_append_new(arr, json_string(page_tr(c, evidence_kind_label(kind))));
+		}
+		kinds += n + (kinds[n] == ',');
+	}
+	return arr;
+}
+
 json_t *site_tip_summary(struct reqctx *c, const struct tip_row *t)
 {
 	char created[32], updated[32], where[512];
@@ -191,9 +216,15 @@ json_t *site_tip_summary(struct reqctx *c, const struct tip_row *t)
 		 t->city[0] && t->region[0] ? ", " : "", t->region,
 		 (t->city[0] || t->region[0]) && country ? ", " : "",
 		 country ? i18n_dtr(c->lang, "iso_3166-1", country->name) : "");
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:s, s:b, s:o}",
 		"id", t->id, "created", created, "updated", updated,
 		"status", t->status, "status_label", page_tr(c, tip_status_label(t->status)),
 		"source", t->source, "where", where,
-		"danger_now", t->danger_now, "may_contact", t->may_contact);
+		"danger_now", t->danger_now, "may_contact", t->may_contact,
+		"screen_status", nz(t->screen_status),
+		"screen_label", page_tr(c, evidence_status_label(nz(t->screen_status))),
+		"urgency", nz(t->urgency),
+		"urgency_label", page_tr(c, evidence_urgency_label(nz(t->urgency))),
+		"crisis", t->urgency && !strcmp(t->urgency, "crisis"),
+		"kinds", kind_labels(c, nz(t->kinds)));
 }

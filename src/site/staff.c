@@ -8,6 +8,7 @@
 #include "site/site.h"
 #include "app/tip.h"
 #include "crypto/password.h"
+#include "site/evidence.h"
 
 #include <sodium.h>
 
@@ -200,7 +201,7 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 	struct reqctx *c = ctx;
 	const char *status = http_query(req, "status");
 	const char *before = http_query(req, "before");
-	struct tip_filter filter = { .limit = QUEUE_PAGE + 1 };
+	struct tip_filter filter = { .limit = QUEUE_PAGE + 1, .triage = 1 };
 	struct tip_list list = {0};
 	json_t *d, *tips;
 	size_t i;
@@ -216,7 +217,10 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 		return;
 	}
 	filter.status = status && status[0] ? status : NULL;
-	filter.before_seq = before ? strtoll(before, NULL, 10) : 0;
+	if (before && sscanf(before, "%d.%" SCNd64, &filter.before_rank, &filter.before_seq) != 2) {
+		page_error(c, 400, N_("This page of the queue does not exist."));
+		return;
+	}
 	rc = store_tip_list(c->app->store, &filter, &list);
 	if (rc) {
 		page_error(c, page_status_of(rc), N_("The queue could not be loaded."));
@@ -237,8 +241,10 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 	if (list.count > QUEUE_PAGE) {
 		char next[128];
 
-		snprintf(next, sizeof(next), "/staff?status=%s&before=%" PRId64,
-			 filter.status ? filter.status : "", list.rows[QUEUE_PAGE - 1].seq);
+		/* The cursor is the last row's place in the triage order. */
+		snprintf(next, sizeof(next), "/staff?status=%s&before=%d.%" PRId64,
+			 filter.status ? filter.status : "", list.rows[QUEUE_PAGE - 1].urgency_rank,
+			 list.rows[QUEUE_PAGE - 1].seq);
 		json_object_set_new(d, "next", json_string(next));
 	}
 	json_object_set_new(d, "tips", tips);
@@ -269,11 +275,14 @@ static void render_tip(struct reqctx *c, const char *id, int status, const char 
 	t = site_tip_summary(c, &v.row);
 	json_object_set_new(t, "language", json_string(v.row.language));
 	json_object_set_new(t, "narrative", json_string(v.narrative));
+	json_object_set_new(t, "narrative_parts", evidence_parts(v.narrative, v.screening));
 	json_object_set_new(t, "contact", json_string(v.contact ? v.contact : ""));
 	json_object_update(t, v.details);
 	d = page_data(c, N_("Tip"));
 	json_object_set_new(d, "tip", t);
 	json_object_set_new(d, "messages", messages);
+	if (v.screening)
+		json_object_set_new(d, "screen", evidence_view(c, v.screening));
 	json_object_set_new(d, "statuses", status_options(c, v.row.status, 0));
 	json_object_set_new(d, "can_work", json_boolean(site_can_work_tips(&c->user)));
 	if (notice)

@@ -48,6 +48,14 @@ struct tip_row {
 	struct sealed narrative; /* ad "tips/narrative/<id>" */
 	struct sealed contact;   /* ad "tips/contact/<id>", may be absent */
 	struct sealed details;   /* ad "tips/details/<id>": JSON of when, place detail, people */
+	/* What the screen found (screen/screen.h); "" and 0 until screened. */
+	int64_t screened_at;
+	char *screen_status;     /* "likely", "possible", "not_indicated" */
+	char *urgency;           /* "crisis", "priority", "routine" */
+	char *kinds;             /* comma-separated: "sex,labor" */
+	char *typology;          /* comma-separated typology slugs */
+	struct sealed screening; /* ad "tips/screening/<id>": the result, which quotes the text */
+	int urgency_rank;        /* set by the store: 0 crisis, 1 priority or unscreened, 2 routine */
 };
 
 struct message_row {
@@ -78,7 +86,13 @@ struct session_row {
 
 struct tip_filter {
 	const char *status;     /* NULL for all */
-	int64_t before_seq;     /* only tips with a smaller seq, 0 = no bound */
+	int triage;             /* 1: by urgency_rank, then newest first; 0: newest first */
+	int unscreened;         /* 1: only tips never screened */
+	/* The cursor: only tips after (before_rank, before_seq) in the order,
+	 * i.e. a smaller seq (and, with triage, a larger or equal rank).
+	 * before_seq 0 means from the start. */
+	int before_rank;
+	int64_t before_seq;
 	int limit;              /* at most this many rows, 1..500 */
 };
 
@@ -108,8 +122,14 @@ int store_tip_insert(struct store *s, const struct tip_row *t);
 int store_tip_get(struct store *s, const char *id, struct tip_row *out);
 int store_tip_by_receipt(struct store *s, const unsigned char index[32],
 			 struct tip_row *out);
-/* Newest (highest seq) first. */
+/* In the filter's order: newest (highest seq) first, by urgency first with triage. */
 int store_tip_list(struct store *s, const struct tip_filter *f, struct tip_list *out);
+/*
+ * Replaces a tip's screening: screened_at, screen_status, urgency, kinds,
+ * typology and screening are taken from t (whose id names the tip); nothing
+ * else changes. VG_NOTFOUND if there is no such tip.
+ */
+int store_tip_set_screening(struct store *s, const struct tip_row *t);
 /* Sets status and updated_at. VG_NOTFOUND if there is no such tip. */
 int store_tip_set_status(struct store *s, const char *id, const char *status,
 			 int64_t now);

@@ -36,6 +36,7 @@ enum stmt_id {
 	ST_TIP_SET_STATUS,
 	ST_TIP_COUNT,
 	ST_TIP_BUMP,
+	ST_TIP_SET_SCREENING,
 	ST_MESSAGE_INSERT,
 	ST_MESSAGE_LIST,
 	ST_USER_INSERT,
@@ -57,11 +58,14 @@ enum stmt_id {
 	ST_COUNT
 };
 
-/* The order read_tip() expects; selects add rowid as the 16th column. */
+/* The order read_tip() expects; selects add rowid and urgency_rank. */
 #define TIP_COLUMNS                                                        \
 	"id, receipt_index, created_at, updated_at, status, source, country, " \
 	"region, city, language, danger_now, may_contact, narrative, "        \
-	"contact, details"
+	"contact, details, screened_at, screen_status, urgency, kinds, "      \
+	"typology, screening"
+
+#define TIP_SELECT TIP_COLUMNS ", rowid, urgency_rank"
 
 #define MESSAGE_COLUMNS "id, tip_id, created_at, author, user_id, body"
 
@@ -71,16 +75,26 @@ enum stmt_id {
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TIP_INSERT] =
 		"INSERT INTO tips (" TIP_COLUMNS ") VALUES "
-		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-	[ST_TIP_GET] = "SELECT " TIP_COLUMNS ", rowid FROM tips WHERE id = ?1",
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+		"?16, ?17, ?18, ?19, ?20, ?21)",
+	[ST_TIP_GET] = "SELECT " TIP_SELECT " FROM tips WHERE id = ?1",
 	[ST_TIP_BY_RECEIPT] =
-		"SELECT " TIP_COLUMNS ", rowid FROM tips WHERE receipt_index = ?1",
-	/* rowid is the insertion order: a stable cursor even within one second. */
+		"SELECT " TIP_SELECT " FROM tips WHERE receipt_index = ?1",
+	/*
+	 * rowid is the insertion order: a stable cursor even within one
+	 * second. With triage (?4) the urgency rank comes first and the cursor
+	 * is the pair (rank ?5, rowid ?2).
+	 */
 	[ST_TIP_LIST] =
-		"SELECT " TIP_COLUMNS ", rowid FROM tips "
+		"SELECT " TIP_SELECT " FROM tips "
 		"WHERE (?1 IS NULL OR status = ?1) "
-		"AND (?2 = 0 OR rowid < ?2) "
-		"ORDER BY rowid DESC LIMIT ?3",
+		"AND (?6 = 0 OR screened_at IS NULL) "
+		"AND (?2 = 0 OR (?4 = 0 AND rowid < ?2) "
+		"OR (?4 = 1 AND (urgency_rank > ?5 OR (urgency_rank = ?5 AND rowid < ?2)))) "
+		"ORDER BY CASE WHEN ?4 = 1 THEN urgency_rank ELSE 0 END, rowid DESC LIMIT ?3",
+	[ST_TIP_SET_SCREENING] =
+		"UPDATE tips SET screened_at = ?2, screen_status = ?3, urgency = ?4, "
+		"kinds = ?5, typology = ?6, screening = ?7 WHERE id = ?1",
 	[ST_TIP_SET_STATUS] =
 		"UPDATE tips SET status = ?2, updated_at = ?3 WHERE id = ?1",
 	[ST_TIP_COUNT] =
@@ -267,6 +281,28 @@ static int bind_hash(sqlite3_stmt *st, int idx, const unsigned char h[32])
 	return sqlite3_bind_blob(st, idx, h, 32, SQLITE_STATIC);
 }
 
+/*
+ * Binds the six screening columns from idx on: screened_at (NULL while 0,
+ * "never screened"), status, urgency, kinds, typology, the sealed result.
+ */
+static int bind_screening(sqlite3_stmt *st, int idx, const struct tip_row *t)
+{
+	int src = t->screened_at ? sqlite3_bind_int64(st, idx, t->screened_at) :
+				   sqlite3_bind_null(st, idx);
+
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, idx + 1, t->screen_status);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, idx + 2, t->urgency);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, idx + 3, t->kinds);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, idx + 4, t->typology);
+	if (src == SQLITE_OK)
+		src = bind_sealed(st, idx + 5, &t->screening);
+	return src;
+}
+
 /* Stores the user id 0 (the reporter, the system) as NULL. */
 static int bind_user_id(sqlite3_stmt *st, int idx, int64_t id)
 {
@@ -367,7 +403,20 @@ static int read_tip(sqlite3_stmt *st, struct tip_row *out)
 		rc = col_sealed(st, 13, &t.contact);
 	if (!rc)
 		rc = col_sealed(st, 14, &t.details);
-	t.seq = sqlite3_column_int64(st, 15);
+	if (!rc) {
+		t.screened_at = sqlite3_column_int64(st, 15);
+		rc = col_text(st, 16, &t.screen_status);
+	}
+	if (!rc)
+		rc = col_text(st, 17, &t.urgency);
+	if (!rc)
+		rc = col_text(st, 18, &t.kinds);
+	if (!rc)
+		rc = col_text(st, 19, &t.typology);
+	if (!rc)
+		rc = col_sealed(st, 20, &t.screening);
+	t.seq = sqlite3_column_int64(st, 21);
+	t.urgency_rank = sqlite3_column_int(st, 22);
 	if (rc) {
 		tip_row_release(&t);
 		return rc;
@@ -802,6 +851,8 @@ int store_tip_insert(struct store *s, const struct tip_row *t)
 		src = bind_sealed(st, 14, &t->contact);
 	if (src == SQLITE_OK)
 		src = bind_sealed(st, 15, &t->details);
+	if (src == SQLITE_OK)
+		src = bind_screening(st, 16, t);
 	rc = check_bind(s, src, __func__);
 	if (!rc)
 		rc = run_write(s, st, __func__);
@@ -870,6 +921,12 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 		src = sqlite3_bind_int64(st, 2, f->before_seq);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 3, limit);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 4, !!f->triage);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 5, f->before_rank);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 6, !!f->unscreened);
 	rc = check_bind(s, src, __func__);
 	while (!rc && l.count < (size_t)limit) {
 		rc = step_row(s, st, __func__, false);
@@ -924,6 +981,22 @@ int store_tip_set_status(struct store *s, const char *id, const char *status,
 	return rc;
 }
 
+int store_tip_set_screening(struct store *s, const struct tip_row *t)
+{
+	sqlite3_stmt *st = s->stmt[ST_TIP_SET_SCREENING];
+	int rc, src;
+
+	assert(t && t->id);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = bind_screening(st, 2, t);
+	rc = change_one(s, st, src, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
 int store_tip_count(struct store *s, const char *status, int64_t *out)
 {
 	sqlite3_stmt *st = s->stmt[ST_TIP_COUNT];
@@ -952,6 +1025,11 @@ void tip_row_release(struct tip_row *t)
 	free(t->narrative.data);
 	free(t->contact.data);
 	free(t->details.data);
+	free(t->screen_status);
+	free(t->urgency);
+	free(t->kinds);
+	free(t->typology);
+	free(t->screening.data);
 	memset(t, 0, sizeof(*t));
 }
 

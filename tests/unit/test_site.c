@@ -15,6 +15,7 @@
 #include "app/throttle.h"
 #include "app/tip.h"
 #include "crypto/keys.h"
+#include "site/evidence.h"
 
 #include <sodium.h>
 #include <sys/stat.h>
@@ -269,6 +270,51 @@ static void test_failed_lookups_are_counted(void **state)
 	assert_true(n1 == n0 + 2 || n1 == 2 || n1 == 1);
 }
 
+static void test_evidence_parts(void **state)
+{
+	const char *text = "She said he took her passport and she owes him 3000.";
+	json_t *screening = json_loads(
+		"{\"indicators\": ["
+		"{\"category\": \"means.withholds_documents\", \"span\": [12, 29]},"
+		"{\"category\": \"means.debt_bondage\", \"span\": [38, 47]},"
+		"{\"category\": \"means.debt_bondage\", \"span\": [42, 51]},"
+		"{\"category\": \"elsewhere\", \"span\": [60, 70]},"
+		"{\"category\": \"broken\", \"span\": [5, 2]}]}", 0, NULL);
+	json_t *parts;
+	struct buf joined;
+	size_t i;
+	json_t *p;
+
+	(void)state;
+	assert_non_null(screening);
+	parts = evidence_parts(text, screening);
+	assert_non_null(parts);
+	/* text, mark, text, mark (two overlapping spans merged), text */
+	assert_int_equal(json_array_size(parts), 5);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(parts, 1), "text")),
+			    "took her passport");
+	assert_true(json_is_true(json_object_get(json_array_get(parts, 1), "mark")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(parts, 1), "categories")),
+			    "means.withholds_documents");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(parts, 3), "text")),
+			    "owes him 3000");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(parts, 3), "categories")),
+			    "means.debt_bondage");
+	assert_true(json_is_false(json_object_get(json_array_get(parts, 4), "mark")));
+	/* Nothing is lost or repeated: the parts put together are the text. */
+	buf_init(&joined, 1024);
+	json_array_foreach(parts, i, p)
+		buf_adds(&joined, json_string_value(json_object_get(p, "text")));
+	assert_string_equal(buf_str(&joined), text);
+	buf_release(&joined);
+	json_decref(parts);
+	/* No screening: the whole narrative, unmarked. */
+	parts = evidence_parts(text, NULL);
+	assert_int_equal(json_array_size(parts), 1);
+	json_decref(parts);
+	json_decref(screening);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +323,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_form_submission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tip_round_trip, setup, teardown),
 		cmocka_unit_test(test_receipt_delays),
+		cmocka_unit_test(test_evidence_parts),
 		cmocka_unit_test_setup_teardown(test_failed_lookups_are_counted, setup, teardown),
 	};
 

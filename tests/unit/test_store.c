@@ -936,6 +936,104 @@ static void test_release_zeroed(void **state)
 	store_free(NULL);
 }
 
+/* Inserts tip n already screened with the given urgency. */
+static void tip_insert_screened(struct store *s, unsigned n, const char *urgency)
+{
+	struct tip_fixture f;
+	unsigned char result[48];
+
+	tip_make(&f, n, 1000 + n, "new");
+	fill_bytes(result, sizeof(result), n + 3000);
+	f.row.screened_at = 1000 + n;
+	f.row.screen_status = (char *)"possible";
+	f.row.urgency = (char *)urgency;
+	f.row.kinds = (char *)"sex,labor";
+	f.row.typology = (char *)"illicit_massage";
+	f.row.screening.data = result;
+	f.row.screening.len = sizeof(result);
+	assert_int_equal(store_tip_insert(s, &f.row), VG_OK);
+}
+
+static void test_tip_screening(void **state)
+{
+	struct fixture *fx = *state;
+	struct tip_filter f = { .triage = 1, .limit = 10 };
+	struct tip_list l = { 0 };
+	struct tip_row t = { 0 };
+	struct tip_fixture plain;
+	unsigned char result[8] = "rescreen";
+
+	tip_insert_screened(fx->s, 1, "routine");
+	tip_insert_screened(fx->s, 2, "crisis");
+	tip_insert_n(fx->s, 3, 1003, "new"); /* not screened */
+	tip_insert_screened(fx->s, 4, "priority");
+	tip_insert_screened(fx->s, 5, "crisis");
+
+	/* Crisis first, then priority with the unscreened, then routine; newest first in each. */
+	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
+	assert_int_equal(l.count, 5);
+	assert_string_equal(l.rows[0].id, "0000000000000005");
+	assert_string_equal(l.rows[1].id, "0000000000000002");
+	assert_string_equal(l.rows[2].id, "0000000000000004");
+	assert_string_equal(l.rows[3].id, "0000000000000003");
+	assert_string_equal(l.rows[4].id, "0000000000000001");
+	assert_int_equal(l.rows[0].urgency_rank, 0);
+	assert_int_equal(l.rows[3].urgency_rank, 1);
+	assert_int_equal(l.rows[4].urgency_rank, 2);
+	assert_string_equal(l.rows[0].kinds, "sex,labor");
+	assert_string_equal(l.rows[0].typology, "illicit_massage");
+	assert_string_equal(l.rows[3].urgency, "");
+	assert_int_equal(l.rows[3].screened_at, 0);
+	assert_null(l.rows[3].screening.data);
+	assert_int_equal(l.rows[0].screening.len, 48);
+
+	/* The cursor continues after the second row, across the rank change. */
+	f.before_rank = l.rows[1].urgency_rank;
+	f.before_seq = l.rows[1].seq;
+	tip_list_release(&l);
+	f.limit = 2;
+	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
+	assert_int_equal(l.count, 2);
+	assert_string_equal(l.rows[0].id, "0000000000000004");
+	assert_string_equal(l.rows[1].id, "0000000000000003");
+	tip_list_release(&l);
+
+	/* Only the unscreened tip, then screening it takes it off that list. */
+	memset(&f, 0, sizeof(f));
+	f.unscreened = 1;
+	f.limit = 10;
+	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
+	assert_int_equal(l.count, 1);
+	assert_string_equal(l.rows[0].id, "0000000000000003");
+	tip_list_release(&l);
+	tip_make(&plain, 3, 1003, "new");
+	plain.row.screened_at = 2000;
+	plain.row.screen_status = (char *)"likely";
+	plain.row.urgency = (char *)"crisis";
+	plain.row.screening.data = result;
+	plain.row.screening.len = sizeof(result);
+	assert_int_equal(store_tip_set_screening(fx->s, &plain.row), VG_OK);
+	assert_int_equal(store_tip_list(fx->s, &f, &l), VG_OK);
+	assert_int_equal(l.count, 0);
+	tip_list_release(&l);
+	assert_int_equal(store_tip_get(fx->s, "0000000000000003", &t), VG_OK);
+	assert_int_equal(t.screened_at, 2000);
+	assert_string_equal(t.screen_status, "likely");
+	assert_string_equal(t.urgency, "crisis");
+	assert_int_equal(t.urgency_rank, 0);
+	assert_memory_equal(t.screening.data, "rescreen", 8);
+	/* Nothing else changed. */
+	assert_string_equal(t.status, "new");
+	assert_int_equal(t.updated_at, 1003);
+	tip_row_release(&t);
+
+	plain.row.id = (char *)"00000000000000ff";
+	assert_int_equal(store_tip_set_screening(fx->s, &plain.row), VG_NOTFOUND);
+	plain.row.id = (char *)"0000000000000003";
+	plain.row.urgency = (char *)"urgent";
+	assert_int_not_equal(store_tip_set_screening(fx->s, &plain.row), VG_OK);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -949,6 +1047,7 @@ int main(void)
 		STORE_TEST(test_tip_list),
 		STORE_TEST(test_tip_list_limit_clamped),
 		STORE_TEST(test_tip_status),
+		STORE_TEST(test_tip_screening),
 		STORE_TEST(test_messages),
 		STORE_TEST(test_message_unknown_tip),
 		STORE_TEST(test_users),

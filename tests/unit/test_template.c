@@ -557,13 +557,19 @@ static const struct page_case page_cases[] = {
 	  { "href=\"/staff/tips/7\"", "&lt;b&gt;x", "href=\"/staff?page=2\"",
 	    "Ana &lt;b&gt;", "action=\"/staff/logout\"" } },
 	{ "staff_tip", false,
-	  "\"tip\": {\"id\": 7, \"narrative\": \"line1\\n<img>\","
-	  " \"danger_now\": true},"
+	  "\"tip\": {\"id\": 7, \"narrative_parts\": [{\"text\": \"line1\\n<img>\","
+	  " \"mark\": false}, {\"text\": \"held <b>\", \"mark\": true, \"categories\":"
+	  " \"means.restricts_movement\"}], \"danger_now\": true},"
+	  "\"screen\": {\"status\": \"likely\", \"status_label\": \"Likely\","
+	  " \"urgency\": \"crisis\", \"has_indicators\": true, \"indicators\":"
+	  " [{\"quote\": \"held <b>\", \"category\": \"means.restricts_movement\"}]},"
 	  "\"statuses\": [{\"value\": \"open\", \"label\": \"Open\","
 	  " \"selected\": true}], \"notice\": \"Saved\","
 	  "\"messages\": [{\"from_staff\": false, \"at\": \"x\", \"body\": \"b\"}]",
 	  { "action=\"/staff/tips/7/status\"", "action=\"/staff/tips/7/reply\"",
-	    "line1\n&lt;img&gt;", "Saved", "<option value=\"open\" selected>" } },
+	    "line1\n&lt;img&gt;<mark title=\"means.restricts_movement\">held &lt;b&gt;</mark>",
+	    "<span class=\"badge badge-likely\">Likely</span>", "Saved",
+	    "<option value=\"open\" selected>" } },
 };
 
 static void check_csp_safe(const char *page, const char *html)

@@ -1,0 +1,45 @@
+/*
+ * screening.h - the screen as the app uses it: rules read from data files,
+ * a pool of per-thread scratch space, and tips screened when they are
+ * stored, with the result sealed beside the narrative.
+ */
+#ifndef VIGIL_SCREENING_H
+#define VIGIL_SCREENING_H
+
+#include <jansson.h>
+
+#include "screen/screen.h"
+#include "store/store.h"
+
+struct screening;
+struct keys;
+
+/*
+ * Reads dir/typology.tsv and every dir/indicators/ *.tsv and builds the
+ * engine. VG_IO when a file cannot be read, VG_INVAL when a rule is wrong;
+ * either way one line naming the file and line is written to err.
+ */
+int screening_load(const char *dir, const struct screen_options *opt,
+		   struct screening **out, char *err, size_t errsize);
+void screening_free(struct screening *s);
+
+/* Screens text with a scratch from the pool; *out is the result object. */
+int screening_run(struct screening *s, const char *text, size_t len, json_t **out);
+
+/*
+ * The text of a tip that is screened: the narrative, then each other free
+ * text field on its own paragraph. Spans below the narrative's length fall
+ * in the narrative. Returns a malloc'd string.
+ */
+char *screening_tip_text(const char *narrative, json_t *details);
+
+/*
+ * Screens a tip's text and fills the screening fields of row (whose id must
+ * be set), sealing the result under ad "tips/screening/<id>". The strings
+ * are malloc'd: release them with screening_row_release().
+ */
+int screening_fill(struct screening *s, const struct keys *k, const char *text,
+		   int64_t now, struct tip_row *row);
+void screening_row_release(struct tip_row *row);
+
+#endif
