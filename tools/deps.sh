@@ -6,7 +6,8 @@ set -eu
 
 pkgs="build-essential meson ninja-build pkg-config gettext locales iso-codes
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev
-libutf8proc-dev libcmocka-dev curl sqlite3 python3"
+libutf8proc-dev libcmocka-dev curl sqlite3 python3
+libicu-dev libvectorscan-dev libxxhash-dev"
 
 missing=""
 for p in $pkgs; do

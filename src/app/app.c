@@ -2,6 +2,7 @@
 #include "app/app.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "app/screening.h"
 #include "vigil_config.h"
 
 #include <sodium.h>
@@ -40,8 +41,25 @@ out:
 	return VG_OK;
 }
 
+int app_load_screening(struct app *app)
+{
+	struct screen_options opt = {
+		.framework = app->cfg.framework_palermo ? SCREEN_PALERMO : SCREEN_TVPA,
+	};
+	char err[512];
+	int rc;
+
+	memcpy(opt.default_country, app->cfg.default_country, 3);
+	rc = screening_load(app->cfg.rules_dir, &opt, &app->screening, err, sizeof(err));
+	if (rc)
+		log_error("screening rules: %s", err);
+	return rc;
+}
+
 void app_release(struct app *app)
 {
+	screening_free(app->screening);
+	app->screening = NULL;
 	if (app->store)
 		store_free(app->store);
 	if (app->geo)

@@ -12,11 +12,14 @@
 #include "directory/geo.h"
 #include "store/store.h"
 
+struct screening;
+
 struct app {
 	struct config cfg;
 	struct keys keys;
 	struct store *store;
 	struct geo *geo;
+	struct screening *screening; /* NULL unless app_load_screening() ran */
 };
 
 /*
@@ -26,6 +29,13 @@ struct app {
  */
 int app_open(const char *dir, struct app *out);
 void app_release(struct app *app);
+
+/*
+ * Builds the screening engine from cfg.rules_dir, for the commands that
+ * screen (serve); the others never pay for it. VG_INVAL or VG_IO with the
+ * file and line logged.
+ */
+int app_load_screening(struct app *app);
 
 /* Appends to the audit table, logging (not failing) when that is impossible. */
 void app_audit(struct app *app, int64_t user_id, const char *action,

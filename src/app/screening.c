@@ -141,11 +141,15 @@ void screening_free(struct screening *s)
 	free(s);
 }
 
-int screening_run(struct screening *s, const char *text, size_t len, json_t **out)
+int screening_run(struct screening *s, const char *country, const char *text, size_t len,
+		  json_t **out)
 {
 	struct screen_scratch *scratch = NULL;
+	struct screen_options opt = s->opt;
 	int rc = VG_OK;
 
+	if (country && strlen(country) == 2)
+		memcpy(opt.default_country, country, 3);
 	pthread_mutex_lock(&s->lock);
 	if (s->idle)
 		scratch = s->pool[--s->idle];
@@ -154,7 +158,7 @@ int screening_run(struct screening *s, const char *text, size_t len, json_t **ou
 		rc = screen_scratch_new(s->engine, &scratch);
 	if (rc)
 		return rc;
-	rc = screen_run(s->engine, scratch, &s->opt, text, len, out);
+	rc = screen_run(s->engine, scratch, &opt, text, len, out);
 	pthread_mutex_lock(&s->lock);
 	if (s->idle < POOL_MAX) {
 		s->pool[s->idle++] = scratch;
@@ -214,13 +218,13 @@ static const char *member(json_t *obj, const char *key)
 }
 
 int screening_fill(struct screening *s, const struct keys *k, const char *text,
-		   int64_t now, struct tip_row *row)
+		   const char *country, int64_t now, struct tip_row *row)
 {
 	json_t *result = NULL;
 	char *dump = NULL, ad[96];
 	int rc;
 
-	rc = screening_run(s, text, strlen(text), &result);
+	rc = screening_run(s, country, text, strlen(text), &result);
 	if (rc)
 		return rc;
 	dump = json_dumps(result, JSON_COMPACT);

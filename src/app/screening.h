@@ -23,8 +23,13 @@ int screening_load(const char *dir, const struct screen_options *opt,
 		   struct screening **out, char *err, size_t errsize);
 void screening_free(struct screening *s);
 
-/* Screens text with a scratch from the pool; *out is the result object. */
-int screening_run(struct screening *s, const char *text, size_t len, json_t **out);
+/*
+ * Screens text with a scratch from the pool; *out is the result object.
+ * country (ISO 3166-1 alpha-2, may be NULL or "") is where the text comes
+ * from: phone numbers without a country code are read as that country's.
+ */
+int screening_run(struct screening *s, const char *country, const char *text, size_t len,
+		  json_t **out);
 
 /*
  * The text of a tip that is screened: the narrative, then each other free
@@ -39,7 +44,7 @@ char *screening_tip_text(const char *narrative, json_t *details);
  * are malloc'd: release them with screening_row_release().
  */
 int screening_fill(struct screening *s, const struct keys *k, const char *text,
-		   int64_t now, struct tip_row *row);
+		   const char *country, int64_t now, struct tip_row *row);
 void screening_row_release(struct tip_row *row);
 
 #endif

@@ -1,6 +1,8 @@
 #include "base/compat.h"
 #include "app/tip.h"
+#include "app/screening.h"
 #include "app/throttle.h"
+#include "base/log.h"
 #include "base/clock.h"
 #include "base/text.h"
 #include "crypto/seal.h"
@@ -132,6 +134,27 @@ static json_t *details_json(const struct tip_input *in, int region_matched)
 	return d;
 }
 
+/*
+ * Fills row's screening before it is stored, so a tip is never in the queue
+ * unread. A tip the screen cannot read is still stored (losing a tip is
+ * worse) and is picked up by app_screen_backlog() at the next start.
+ */
+static void screen_tip(struct app *app, const char *narrative, json_t *details,
+		       struct tip_row *row)
+{
+	char *text;
+	int rc;
+
+	if (!app->screening)
+		return;
+	text = screening_tip_text(narrative, details);
+	rc = text ? screening_fill(app->screening, &app->keys, text, row->country, clock_now(), row) :
+		    VG_NOMEM;
+	if (rc)
+		log_error("tip %s stored unscreened: %s", row->id, vg_strerror(rc));
+	free(text);
+}
+
 int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *errs,
 	       struct tip_receipt *out)
 {
@@ -170,6 +193,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 		rc = VG_NOMEM;
 		goto out;
 	}
+	screen_tip(app, in->narrative, dj, &row);
 	rc = seal_field(app, "tips", "narrative", r.id, in->narrative, &row.narrative);
 	if (!rc && nz(in->contact)[0])
 		rc = seal_field(app, "tips", "contact", r.id, in->contact, &row.contact);
@@ -194,6 +218,7 @@ out:
 	free(row.narrative.data);
 	free(row.contact.data);
 	free(row.details.data);
+	screening_row_release(&row);
 	free(details);
 	json_decref(dj);
 	return rc;
@@ -346,4 +371,50 @@ int tip_set_status(struct app *app, const char *id, const char *status)
 	if (!tip_status_valid(status))
 		return VG_INVAL;
 	return store_tip_set_status(app->store, id, status, clock_now());
+}
+
+int tip_screen_backlog(struct app *app, int64_t *done)
+{
+	struct tip_filter f = { .unscreened = 1, .limit = 100 };
+	int64_t n = 0;
+	int rc = VG_OK;
+
+	assert(app->screening);
+	for (;;) {
+		struct tip_list list = {0};
+		size_t i;
+
+		rc = store_tip_list(app->store, &f, &list);
+		if (rc || list.count == 0) {
+			tip_list_release(&list);
+			break;
+		}
+		for (i = 0; !rc && i < list.count; i++) {
+			struct tip_view v;
+			struct tip_row row = {0};
+			char *text;
+
+			rc = tip_open(app, list.rows[i].id, &v);
+			if (rc)
+				break;
+			row.id = v.row.id;
+			text = screening_tip_text(v.narrative, v.details);
+			rc = text ? screening_fill(app->screening, &app->keys, text, v.row.country,
+						   clock_now(), &row) : VG_NOMEM;
+			if (!rc)
+				rc = store_tip_set_screening(app->store, &row);
+			if (!rc)
+				n++;
+			screening_row_release(&row);
+			free(text);
+			tip_view_release(&v);
+		}
+		/* The next page starts after the last tip of this one. */
+		f.before_seq = list.rows[list.count - 1].seq;
+		tip_list_release(&list);
+		if (rc)
+			break;
+	}
+	*done = n;
+	return rc;
 }

@@ -95,6 +95,13 @@ int tip_add_message(struct app *app, const char *tip_id, const char *author,
  */
 int tip_messages(struct app *app, const char *tip_id, json_t **out);
 
+/*
+ * Screens every stored tip not screened yet (stored before screening
+ * existed, or when the screen could not read it) and counts them in *done.
+ * Needs app_load_screening().
+ */
+int tip_screen_backlog(struct app *app, int64_t *done);
+
 /* VG_INVAL for a status other than new, in_review, closed. */
 int tip_set_status(struct app *app, const char *id, const char *status);
 

@@ -20,12 +20,24 @@
 /* The longest input line: the longest text, JSON-escaped, with room to spare. */
 #define LINE_MAX_BYTES (2 * (size_t)NORM_MAX_INPUT)
 
-static int print_result(json_t *id, json_t *result)
+/*
+ * Writes one result line: the input's id, then the input's country, region
+ * and language carried through for `vigil route`, then the result.
+ */
+static int print_result(json_t *in, json_t *result)
 {
-	json_t *line = json_object();
+	static const char *const carried[] = {"country", "region", "language"};
+	json_t *line = json_object(), *id = json_object_get(in, "id");
+	size_t i;
 	int rc;
 
 	json_object_set(line, "id", id ? id : json_null());
+	for (i = 0; i < ARRAY_SIZE(carried); i++) {
+		json_t *v = json_object_get(in, carried[i]);
+
+		if (v)
+			json_object_set(line, carried[i], v);
+	}
 	json_object_update(line, result);
 	rc = json_dumpf(line, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -51,13 +63,14 @@ static int screen_line(struct screening *s, const char *line, size_t len, size_t
 		json_decref(in);
 		return CLI_USAGE;
 	}
-	rc = screening_run(s, json_string_value(text), json_string_length(text), &result);
+	rc = screening_run(s, json_string_value(json_object_get(in, "country")),
+			   json_string_value(text), json_string_length(text), &result);
 	if (rc) {
 		cli_error("line %zu: %s", lineno, vg_strerror(rc));
 		json_decref(in);
 		return rc == VG_NOMEM ? CLI_FAIL : CLI_USAGE;
 	}
-	rc = print_result(json_object_get(in, "id"), result);
+	rc = print_result(in, result);
 	json_decref(result);
 	json_decref(in);
 	return rc ? CLI_FAIL : CLI_OK;
@@ -146,7 +159,7 @@ int cmd_screen(int argc, char **argv, const char *data_dir)
 	if (text) {
 		json_t *result = NULL;
 
-		rc = screening_run(s, text, strlen(text), &result);
+		rc = screening_run(s, NULL, text, strlen(text), &result);
 		if (rc)
 			cli_error("screen: %s", vg_strerror(rc));
 		status = rc ? CLI_USAGE : print_result(NULL, result) ? CLI_FAIL : CLI_OK;

@@ -4,6 +4,8 @@
  */
 #include "base/compat.h"
 #include "cli/cli.h"
+#include "app/tip.h"
+#include "base/log.h"
 #include "site/site.h"
 #include "web/server.h"
 #include "vigil_config.h"
@@ -14,6 +16,7 @@ int cmd_serve(int argc, char **argv, const char *data_dir)
 	struct app app;
 	struct site site;
 	const char *listen = NULL;
+	int64_t screened = 0;
 	int i, rc;
 
 	for (i = 1; i < argc; i++) {
@@ -35,6 +38,17 @@ int cmd_serve(int argc, char **argv, const char *data_dir)
 		cli_error("serve: %s: %s", data_dir, vg_strerror(rc));
 		return CLI_FAIL;
 	}
+	rc = app_load_screening(&app);
+	if (!rc)
+		rc = tip_screen_backlog(&app, &screened);
+	if (rc) {
+		cli_error("serve: the screening rules in %s do not load: %s", app.cfg.rules_dir,
+			  vg_strerror(rc));
+		app_release(&app);
+		return CLI_FAIL;
+	}
+	if (screened)
+		log_info("screened %" PRId64 " tips stored before", screened);
 	rc = site_init(&site, &app);
 	if (rc) {
 		cli_error("serve: the templates do not load: %s", vg_strerror(rc));

@@ -10,6 +10,9 @@ static const struct {
 	{"init", cmd_init, "create the data directory: keys, database, first admin"},
 	{"user", cmd_user, "manage staff accounts (user add --name N --role R)"},
 	{"serve", cmd_serve, "serve the site and API (serve --listen HOST:PORT)"},
+	{"screen", cmd_screen, "screen texts for signs of trafficking (JSON Lines on stdin)"},
+	{"directory", cmd_directory, "list the help lines (directory --country CC --open-now)"},
+	{"route", cmd_route, "add referrals to screening results (JSON Lines on stdin)"},
 };
 
 void cli_error(const char *fmt, ...)
@@ -30,7 +33,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: vigil [--data DIR] [--help] [--version] <command> [<args>]\n\n"
 		     "  --data DIR   the data directory (default ./var)\n\ncommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nSee docs/cli.md for each command's options.\n");
 }
 

@@ -349,18 +349,39 @@ out:
 	json_decref(j);
 }
 
+/* "a,b" as ["a", "b"]. */
+static json_t *split_list(const char *s)
+{
+	json_t *arr = json_array();
+
+	while (arr && s && *s) {
+		size_t n = strcspn(s, ",");
+
+		if (n)
+			json_array_append_new(arr, json_stringn(s, n));
+		s += n + (s[n] == ',');
+	}
+	return arr;
+}
+
+/* A tip's plain columns; its screening summary, or null before screening. */
 static json_t *tip_json(const struct tip_row *t)
 {
 	char created[CLOCK_ISO_SIZE], updated[CLOCK_ISO_SIZE];
+	json_t *screening = json_null();
 
 	clock_iso(t->created_at, created);
 	clock_iso(t->updated_at, updated);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:b, s:b}",
+	if (t->screened_at)
+		screening = json_pack("{s:s, s:s, s:o, s:o}", "status", t->screen_status,
+			"urgency", t->urgency, "kinds", split_list(t->kinds),
+			"typology", split_list(t->typology));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}, s:s, s:b, s:b, s:o}",
 		"id", t->id, "created_at", created, "updated_at", updated,
 		"status", t->status, "source", t->source,
 		"location", "country", t->country, "region", t->region, "city", t->city,
 		"language", t->language, "danger_now", t->danger_now,
-		"may_contact", t->may_contact);
+		"may_contact", t->may_contact, "screening", screening);
 }
 
 static int staff_may_read(struct reqctx *c)
@@ -451,6 +472,9 @@ void api_tip_get(void *ctx, struct http_request *req, struct http_response *res)
 	json_object_set_new(t, "narrative", json_string(v.narrative));
 	json_object_set_new(t, "contact", v.contact ? json_string(v.contact) : json_null());
 	json_object_set_new(t, "details", json_incref(v.details));
+	/* The full result with its evidence replaces the summary. */
+	if (v.screening)
+		json_object_set(t, "screening", v.screening);
 	json_object_set_new(t, "messages", messages);
 	tip_view_release(&v);
 	app_audit(c->app, c->user.id, "view_tip", req->param, "api");

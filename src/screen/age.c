@@ -1,0 +1,192 @@
+#include "base/compat.h"
+#include "screen/age.h"
+
+#include "screen/numword.h"
+#include "screen/phrase.h"
+
+#define VALUE_SIZE sizeof(((struct entity *)0)->value)
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+/*
+ * An age at t[i]: one or two digits, or a number from 1 to 99 in words,
+ * standing alone. Returns it and sets *end, or returns -1.
+ */
+static int age_number(const char *t, size_t len, size_t i, size_t *end)
+{
+	size_t e = i;
+	int v = 0;
+
+	if (i > 0 && (phrase_is_alnum(t[i - 1]) || ((t[i - 1] == '.' || t[i - 1] == ',') &&
+					      i > 1 && is_digit(t[i - 2]))))
+		return -1;
+	if (!is_digit(t[i]))
+		return numword_parse(t, len, i, end);
+	while (e < len && is_digit(t[e]) && e - i < 3)
+		v = v * 10 + (t[e++] - '0');
+	if (e - i > 2 || v < 1 || (e < len && (is_digit(t[e]) ||
+	    ((t[e] == '.' || t[e] == ',') && e + 1 < len && is_digit(t[e + 1])))))
+		return -1;
+	*end = e;
+	return v;
+}
+
+static const char *const age_after[] = {
+	"years old", "year old", "yrs old", "yr old", "years-old", "year-old",
+	"yrs-old", "yr-old", "years of age", "y/o", "y.o", "yo", "anos de edad",
+	"anitos", "anito",
+};
+
+/* "años" alone is a stated age only after these ("hace 15 años" is not). */
+static const char *const anos_before[] = {
+	"a los ", "tiene ", "tengo ", "tienes ", "tenia ", "cumple ", "cumplio ",
+	"con ", "de ",
+};
+
+static const char *const age_before[] = { "age: ", "age ", "aged ", "edad: ", "edad de ", "edad " };
+
+static const char *const cue_before[] = {
+	"looks about ", "looks like ", "looks to be ", "looks ", "look about ",
+	"appears to be ", "seems about ", "parece de unos ", "parece de ",
+	"parece tener ", "aparenta tener ", "aparenta unos ", "aparenta ",
+};
+
+/* Cues that say a minor without a number; they stand for AGE_MINOR_BOUND. */
+static const char *const cues[] = {
+	"high school", "middle school", "junior high", "secundaria", "preparatoria",
+	"prepa", "underage", "under age", "under-age", "under 18", "menor de edad",
+	"menores de edad", "minors", "minor girl", "minor boy", "minor child",
+};
+
+/* "a minor injury": after these, "minor" is not a person. */
+static const char *const not_minor[] = {
+	" injury", " injuries", " issue", " issues", " problem", " problems",
+	" detail", " details", " change", " changes", " role", " part", " league",
+	" offense", " offence", " accident", " incident", " thing", " things",
+	" amount", " fee", " repair", " repairs", " key", " surgery",
+};
+
+static void add_age(const struct norm *n, struct entities *out, size_t a, size_t b,
+		    int years, int is_cue)
+{
+	char value[VALUE_SIZE];
+	struct entity *x;
+	size_t start, end, len = b - a < VALUE_SIZE ? b - a : VALUE_SIZE - 1;
+
+	memcpy(value, n->text + a, len);
+	value[len] = '\0';
+	norm_span(n, a, b, &start, &end);
+	x = entities_add(out, ENTITY_AGE, value, start, end);
+	if (x) {
+		x->number = years;
+		x->is_cue = is_cue;
+	}
+}
+
+/* A number at t[i] followed by a phrase that makes it an age. */
+static size_t age_with_unit(const struct norm *n, size_t i, struct entities *out)
+{
+	const char *t = n->text;
+	size_t len = n->len, e, s, u = 0, k;
+	int v = age_number(t, len, i, &e);
+
+	if (v < 1 || v > 99)
+		return 0;
+	s = e;
+	if (s < len && (t[s] == ' ' || t[s] == '-'))
+		s++;
+	u = phrase_any_at(t, len, s, age_after, ARRAY_SIZE(age_after));
+	if (!u && (u = phrase_at(t, len, s, "anos"))) {
+		for (k = 0; k < ARRAY_SIZE(anos_before); k++)
+			if (phrase_before(t, i, anos_before[k]))
+				break;
+		/* "más de 15 años" is a length of time. */
+		if (k == ARRAY_SIZE(anos_before) ||
+		    (!strcmp(anos_before[k], "de ") &&
+		     (phrase_before(t, i - 3, "mas ") || phrase_before(t, i - 3, "menos "))))
+			u = 0;
+	}
+	if (!u)
+		return 0;
+	add_age(n, out, i, u, v, 0);
+	return u;
+}
+
+/* "age 16", "aged 16", "looks about 14" at t[i]. */
+static size_t age_after_word(const struct norm *n, size_t i, struct entities *out)
+{
+	const char *t = n->text;
+	size_t len = n->len, p, e;
+	int v, is_cue = 0;
+
+	p = phrase_any_at(t, len, i, age_before, ARRAY_SIZE(age_before));
+	if (!p) {
+		p = phrase_any_at(t, len, i, cue_before, ARRAY_SIZE(cue_before));
+		is_cue = 1;
+	}
+	if (!p || p >= len)
+		return 0;
+	v = age_number(t, len, p, &e);
+	if (v < 1 || v > 99)
+		return 0;
+	add_age(n, out, i, e, v, is_cue);
+	return e;
+}
+
+/* "high school", "menor de edad" at t[i]. */
+static size_t age_cue(const struct norm *n, size_t i, struct entities *out)
+{
+	const char *t = n->text;
+	size_t a = i, e = phrase_any_at(t, n->len, i, cues, ARRAY_SIZE(cues));
+
+	/*
+	 * "a minor", "the minor": read at "minor", since "a" and "the" are
+	 * too common to look at every one of them.
+	 */
+	if (!e && (e = phrase_at(t, n->len, i, "minor"))) {
+		if (phrase_before(t, i, "a "))
+			a = i - 2;
+		else if (phrase_before(t, i, "the "))
+			a = i - 4;
+		else
+			e = 0;
+	}
+	if (!e || phrase_any_at(t, n->len, e, not_minor, ARRAY_SIZE(not_minor)))
+		return 0;
+	add_age(n, out, a, e, AGE_MINOR_BOUND, 1);
+	return e;
+}
+
+void age_words_init(struct age_words *w)
+{
+	wordset_init(&w->numbers);
+	numword_add_numbers(&w->numbers);
+	wordset_init(&w->before);
+	wordset_add_all(&w->before, age_before, ARRAY_SIZE(age_before));
+	wordset_add_all(&w->before, cue_before, ARRAY_SIZE(cue_before));
+	wordset_init(&w->cues);
+	wordset_add_all(&w->cues, cues, ARRAY_SIZE(cues));
+}
+
+size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t k,
+	      struct entities *out)
+{
+	const char *t = n->text;
+	size_t e = 0;
+
+	if (is_digit(t[i]) || wordset_maybe(&w->numbers, t + i, k - i))
+		e = age_with_unit(n, i, out);
+	if (!e && is_alpha(t[i]) && wordset_maybe(&w->before, t + i, k - i))
+		e = age_after_word(n, i, out);
+	if (!e && is_alpha(t[i]) && wordset_maybe(&w->cues, t + i, k - i))
+		e = age_cue(n, i, out);
+	return e;
+}

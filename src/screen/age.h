@@ -1,0 +1,40 @@
+/*
+ * age.h - stated ages and age cues in normalised text.
+ *
+ * Stated ages: "16 years old", "16yo", "16 y/o", "16-year-old", "age 16",
+ * "aged 16", "sixteen years old", "a los 15 años", "tiene 15 años", "de 15
+ * años", "15 añitos", "quince años de edad". Cues: "looks about 14" (the
+ * number is an estimate), and "high school", "secundaria", "prepa",
+ * "minor", "underage", "menor de edad", which stand for AGE_MINOR_BOUND.
+ * Numbers outside 1-99 are not ages. See docs/screening-text.md.
+ */
+#ifndef VIGIL_AGE_H
+#define VIGIL_AGE_H
+
+#include <stddef.h>
+
+#include "screen/entities.h"
+#include "screen/norm.h"
+#include "screen/wordset.h"
+
+/* What an age cue with no number stands for: under 18. */
+#define AGE_MINOR_BOUND 17
+
+/* The words the phrases of each kind of age start with. */
+struct age_words {
+	struct wordset numbers;  /* "sixteen", "quince": before "years old", "años" */
+	struct wordset before;   /* "age", "aged", "looks", "parece" */
+	struct wordset cues;     /* "high", "secundaria", "minor" */
+};
+
+void age_words_init(struct age_words *w);
+
+/*
+ * Reads the age that starts at the word n->text[i..k) (a run of letters or
+ * digits at a word boundary) and adds it to out (ENTITY_AGE). Returns where
+ * it ends, or 0 when there is none.
+ */
+size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t k,
+	      struct entities *out);
+
+#endif

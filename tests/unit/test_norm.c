@@ -1,0 +1,347 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/compat.h"
+#include "screen/norm.h"
+
+/* Normalises s (strlen bytes) into n and checks that it worked. */
+static void norm_ok(struct norm *n, const char *s)
+{
+	assert_int_equal(norm_text(n, s, strlen(s)), VG_OK);
+}
+
+/* The original bytes that normalised bytes [a, b) came from. */
+static void assert_source(const struct norm *n, const char *orig, size_t a, size_t b,
+			  const char *want)
+{
+	size_t start, end;
+
+	norm_span(n, a, b, &start, &end);
+	assert_int_equal(end - start, strlen(want));
+	assert_memory_equal(orig + start, want, strlen(want));
+}
+
+/* Every byte maps to a non-empty source, in order, inside the original. */
+static void assert_map_sane(const struct norm *n, size_t orig_len)
+{
+	size_t i;
+
+	for (i = 0; i < n->len; i++) {
+		assert_true(n->from[i] < n->to[i]);
+		assert_true(n->to[i] <= orig_len);
+		if (i > 0) {
+			assert_true(n->from[i] >= n->from[i - 1]);
+			assert_true(n->to[i] >= n->to[i - 1]);
+		}
+	}
+	assert_int_equal(strlen(n->text), n->len);
+}
+
+static void test_ascii_case_and_space(void **state)
+{
+	const char *s = "  Call ME\t\tnow,\r\nPLEASE  ";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, " call me now, please ");
+	assert_map_sane(&n, strlen(s));
+	/* The first space stands for both leading spaces, the tabs for both tabs. */
+	assert_source(&n, s, 0, 1, "  ");
+	assert_source(&n, s, 8, 9, "\t\t");
+	assert_source(&n, s, 1, 5, "Call");
+	assert_source(&n, s, 13, 14, "\r\n");
+	assert_source(&n, s, 14, 20, "PLEASE");
+	norm_release(&n);
+}
+
+static void test_ascii_long_text_maps_every_byte(void **state)
+{
+	const char *s = "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghij 0123456789 "
+			"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+	struct norm n;
+	size_t i;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "abcdefghijklmnopqrstuvwxyz abcdefghij 0123456789 "
+			    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~");
+	assert_int_equal(n.len, strlen(s));
+	for (i = 0; i < n.len; i++) {
+		assert_int_equal(n.from[i], i);
+		assert_int_equal(n.to[i], i + 1);
+	}
+	norm_release(&n);
+}
+
+static void test_nul_and_controls_are_separators(void **state)
+{
+	const char s[] = "a\0\0b\x01" "c\x7f" "d";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	assert_int_equal(norm_text(&n, s, sizeof(s) - 1), VG_OK);
+	assert_int_equal(n.len, 7);
+	assert_memory_equal(n.text, "a b c d", 7);
+	assert_int_equal(n.from[1], 1);
+	assert_int_equal(n.to[1], 3);
+	norm_release(&n);
+}
+
+static void test_invalid_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"ok \xff", "truncated \xc3", "overlong \xc0\xaf", "surrogate \xed\xa0\x80",
+		"\xe2\x82", "stray \x80 continuation",
+	};
+	struct norm n;
+	size_t i;
+
+	(void)state;
+	norm_init(&n);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(norm_text(&n, bad[i], strlen(bad[i])), VG_UTF8);
+		assert_int_equal(n.len, 0);
+		assert_string_equal(n.text, "");
+	}
+	/* The struct is usable again after a failure. */
+	norm_ok(&n, "Fine");
+	assert_string_equal(n.text, "fine");
+	norm_release(&n);
+}
+
+static void test_too_big(void **state)
+{
+	size_t len = NORM_MAX_INPUT + 1;
+	char *big = malloc(len);
+	struct norm n;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'a', len);
+	norm_init(&n);
+	assert_int_equal(norm_text(&n, big, len), VG_TOOBIG);
+	free(big);
+	norm_release(&n);
+}
+
+static void test_empty(void **state)
+{
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	assert_int_equal(norm_text(&n, "", 0), VG_OK);
+	assert_int_equal(n.len, 0);
+	assert_non_null(n.text);
+	assert_string_equal(n.text, "");
+	norm_release(&n);
+	assert_null(n.text);
+}
+
+static void test_fullwidth_and_unicode_digits(void **state)
+{
+	/* Full-width "５１０", Arabic-Indic "١٢٣", Devanagari "४", dingbat "❺". */
+	const char *s = "\xef\xbc\x95\xef\xbc\x91\xef\xbc\x90 \xd9\xa1\xd9\xa2\xd9\xa3 "
+			"\xe0\xa5\xaa \xe2\x9d\xba";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "510 123 4 5");
+	assert_map_sane(&n, strlen(s));
+	assert_source(&n, s, 0, 1, "\xef\xbc\x95");
+	assert_source(&n, s, 0, 3, "\xef\xbc\x95\xef\xbc\x91\xef\xbc\x90");
+	assert_source(&n, s, 4, 5, "\xd9\xa1");
+	norm_release(&n);
+}
+
+static void test_accents_and_case(void **state)
+{
+	/* "AÑOS", "é" written as e + U+0301, "Straße", "ÉCOLE". */
+	const char *s = "A\xc3\x91OS e\xcc\x81t\xc3\xa9 Stra\xc3\x9f" "e \xc3\x89" "COLE";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "anos ete strasse ecole");
+	assert_map_sane(&n, strlen(s));
+	assert_source(&n, s, 1, 2, "\xc3\x91");
+	/* The accent written apart belongs to its letter. */
+	assert_source(&n, s, 5, 6, "e\xcc\x81");
+	/* Both letters of "ss" come from the one "ß". */
+	assert_source(&n, s, 13, 14, "\xc3\x9f");
+	assert_source(&n, s, 14, 15, "\xc3\x9f");
+	norm_release(&n);
+}
+
+static void test_cyrillic_lookalikes_in_latin_words(void **state)
+{
+	/* "Сall mе НОТ" with Cyrillic С, е, Н, О, Т. */
+	const char *s = "\xd0\xa1" "all m\xd0\xb5 \xd0\x9d\xd0\x9e\xd0\xa2";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "call me hot");
+	assert_map_sane(&n, strlen(s));
+	assert_source(&n, s, 0, 4, "\xd0\xa1" "all");
+	assert_source(&n, s, 8, 11, "\xd0\x9d\xd0\x9e\xd0\xa2");
+	norm_release(&n);
+}
+
+static void test_ascii_is_never_skeletoned(void **state)
+{
+	/*
+	 * uspoof would read "m" as "rn", "0" as "O", "1" and "I" as "l": plain
+	 * ASCII keeps its letters and digits, and so do the ASCII letters of a
+	 * word with a Cyrillic "а" in it.
+	 */
+	const char *s = "rn m 0 1 l I | m\xd0\xb0ma";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "rn m 0 1 l i | mama");
+	norm_release(&n);
+}
+
+static void test_invisible_and_odd_spaces(void **state)
+{
+	/*
+	 * A zero-width space and a soft hyphen inside a word, a no-break space
+	 * and an ideographic space next to a plain one, an en dash.
+	 */
+	const char *s = "s\xe2\x80\x8b" "e\xc2\xad" "x a\xc2\xa0 \xe3\x80\x80" "b 510\xe2\x80\x93" "555";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "sex a b 510-555");
+	assert_map_sane(&n, strlen(s));
+	assert_source(&n, s, 5, 6, "\xc2\xa0 \xe3\x80\x80");
+	assert_source(&n, s, 11, 12, "\xe2\x80\x93");
+	norm_release(&n);
+}
+
+static void test_emoji_and_other_scripts_kept(void **state)
+{
+	const char *s = "hi \xf0\x9f\x98\x80 \xed\x95\x9c\xea\xb5\xad";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, s);
+	assert_map_sane(&n, strlen(s));
+	assert_source(&n, s, 3, 7, "\xf0\x9f\x98\x80");
+	norm_release(&n);
+}
+
+static void test_reuse_between_calls(void **state)
+{
+	struct norm n;
+	size_t cap;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, "A much longer first text, so that the storage grows to hold it.");
+	cap = n.cap;
+	norm_ok(&n, "\xd0\xa1hort");
+	assert_string_equal(n.text, "chort");
+	assert_int_equal(n.cap, cap);
+	assert_int_equal(n.from[1], 2);
+	norm_ok(&n, "\xd0\xa1hort");
+	assert_string_equal(n.text, "chort");
+	norm_release(&n);
+}
+
+static void test_long_inputs_are_linear(void **state)
+{
+	size_t len = 1u << 20, i;
+	char *s = malloc(len);
+	struct norm n;
+
+	(void)state;
+	assert_non_null(s);
+	norm_init(&n);
+	/* 1 MB of digits. */
+	memset(s, '7', len);
+	assert_int_equal(norm_text(&n, s, len), VG_OK);
+	assert_int_equal(n.len, len);
+	assert_int_equal(n.from[len - 1], len - 1);
+	/* 512 K Cyrillic letters (1 MB): the slow path, one code point at a time. */
+	for (i = 0; i + 1 < len; i += 2) {
+		s[i] = '\xd0';
+		s[i + 1] = (char)(i % 6 ? '\xb0' : '\xb5');
+	}
+	assert_int_equal(norm_text(&n, s, len), VG_OK);
+	assert_int_equal(n.len, len / 2);
+	assert_int_equal(n.to[n.len - 1], len);
+	/* One letter with 100 000 combining marks, then a word. */
+	s[0] = 'a';
+	for (i = 1; i + 1 < 200001; i += 2) {
+		s[i] = '\xcc';
+		s[i + 1] = '\x81';
+	}
+	memcpy(s + 200001, " ok", 3);
+	assert_int_equal(norm_text(&n, s, 200004), VG_OK);
+	assert_string_equal(n.text, "a ok");
+	free(s);
+	norm_release(&n);
+}
+
+static void test_expansion_is_bounded(void **state)
+{
+	/* U+FDFA is 3 bytes and becomes 33: a text of it would take 11 times its size. */
+	size_t count = 5000, i;
+	char *s = malloc(count * 3);
+	struct norm n;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < count; i++)
+		memcpy(s + 3 * i, "\xef\xb7\xba", 3);
+	norm_init(&n);
+	assert_int_equal(norm_text(&n, s, count * 3), VG_TOOBIG);
+	assert_int_equal(n.len, 0);
+	/* A few of them in ordinary text are fine. */
+	assert_int_equal(norm_text(&n, s, 9), VG_OK);
+	assert_true(n.len > 9);
+	free(s);
+	norm_release(&n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ascii_case_and_space),
+		cmocka_unit_test(test_ascii_long_text_maps_every_byte),
+		cmocka_unit_test(test_nul_and_controls_are_separators),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_fullwidth_and_unicode_digits),
+		cmocka_unit_test(test_accents_and_case),
+		cmocka_unit_test(test_cyrillic_lookalikes_in_latin_words),
+		cmocka_unit_test(test_ascii_is_never_skeletoned),
+		cmocka_unit_test(test_invisible_and_odd_spaces),
+		cmocka_unit_test(test_emoji_and_other_scripts_kept),
+		cmocka_unit_test(test_reuse_between_calls),
+		cmocka_unit_test(test_long_inputs_are_linear),
+		cmocka_unit_test(test_expansion_is_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
