@@ -5,11 +5,11 @@
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 
-#include <dirent.h>
+#include "base/files.h"
+
 #include <pthread.h>
 
 #define RULE_FILE_MAX (4u << 20)
-#define RULE_FILES_MAX 64
 #define POOL_MAX 64
 
 struct screening {
@@ -20,99 +20,35 @@ struct screening {
 	size_t idle;
 };
 
-static int read_file(const char *path, struct buf *out, char *err, size_t errsize)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-	int rc = VG_OK;
-
-	if (!f) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		return VG_IO;
-	}
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_add(out, chunk, n);
-	if (!rc && ferror(f))
-		rc = VG_IO;
-	fclose(f);
-	if (rc)
-		snprintf(err, errsize, "%s: %s", path, rc == VG_TOOBIG ?
-			 "larger than 4 MiB" : "cannot be read");
-	return rc;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The rule files, in a stable order: typology first, then indicators by name. */
-static int list_files(const char *dir, char **paths, size_t *n, char *err, size_t errsize)
-{
-	char sub[1024];
-	struct dirent *de;
-	DIR *d;
-
-	*n = 0;
-	if (asprintf(&paths[(*n)++], "%s/typology.tsv", dir) < 0)
-		return VG_NOMEM;
-	snprintf(sub, sizeof(sub), "%s/indicators", dir);
-	d = opendir(sub);
-	if (!d) {
-		snprintf(err, errsize, "%s: %s", sub, strerror(errno));
-		return VG_IO;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len < 5 || strcmp(de->d_name + len - 4, ".tsv") || de->d_name[0] == '.')
-			continue;
-		if (*n == RULE_FILES_MAX) {
-			closedir(d);
-			snprintf(err, errsize, "%s: more than %d rule files", sub, RULE_FILES_MAX);
-			return VG_TOOBIG;
-		}
-		if (asprintf(&paths[(*n)++], "%s/%s", sub, de->d_name) < 0) {
-			(*n)--;
-			closedir(d);
-			return VG_NOMEM;
-		}
-	}
-	closedir(d);
-	qsort(paths + 1, *n - 1, sizeof(*paths), by_name);
-	return VG_OK;
-}
-
 int screening_load(const char *dir, const struct screen_options *opt,
 		   struct screening **out, char *err, size_t errsize)
 {
-	char *paths[RULE_FILES_MAX + 1] = {0};
-	struct buf texts[RULE_FILES_MAX + 1];
-	struct screen_file files[RULE_FILES_MAX + 1];
+	struct screen_file files[FILES_MAX];
+	struct file_set set;
 	struct screening *s = NULL;
-	size_t i, n = 0;
+	char path[1024];
+	size_t i;
 	int rc;
 
-	rc = list_files(dir, paths, &n, err, errsize);
-	for (i = 0; i < n; i++)
-		buf_init(&texts[i], RULE_FILE_MAX);
-	for (i = 0; !rc && i < n; i++) {
-		const char *slash = strrchr(paths[i], '/');
-
-		rc = read_file(paths[i], &texts[i], err, errsize);
-		files[i].name = slash ? slash + 1 : paths[i];
-		files[i].text = buf_str(&texts[i]);
-		files[i].len = texts[i].len;
-	}
+	file_set_init(&set);
+	snprintf(path, sizeof(path), "%s/typology.tsv", dir);
+	rc = file_set_add(&set, path, RULE_FILE_MAX, err, errsize);
+	snprintf(path, sizeof(path), "%s/indicators", dir);
+	if (!rc)
+		rc = file_set_add_dir(&set, path, ".tsv", RULE_FILE_MAX, err, errsize);
 	if (rc)
 		goto out;
+	for (i = 0; i < set.n; i++) {
+		files[i].name = set.v[i].name;
+		files[i].text = set.v[i].text;
+		files[i].len = set.v[i].len;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		rc = VG_NOMEM;
 		goto out;
 	}
-	rc = screen_engine_build(files, n, &s->engine, err, errsize);
+	rc = screen_engine_build(files, set.n, &s->engine, err, errsize);
 	if (rc)
 		goto out;
 	s->opt = *opt;
@@ -120,10 +56,7 @@ int screening_load(const char *dir, const struct screen_options *opt,
 	*out = s;
 	s = NULL;
 out:
-	for (i = 0; i < n; i++) {
-		buf_release(&texts[i]);
-		free(paths[i]);
-	}
+	file_set_release(&set);
 	free(s);
 	return rc;
 }

@@ -19,27 +19,16 @@ int cmd_screen(int argc, char **argv, const char *data_dir);
 int cmd_directory(int argc, char **argv, const char *data_dir);
 int cmd_route(int argc, char **argv, const char *data_dir);
 
-struct directory;
-struct directory_file;
 struct geo;
+struct helplines;
 
 /*
- * Reads every regular file in dir whose name ends in suffix (".ini"), in
- * name order, each at most DIRECTORY_FILE_MAX bytes; names in *files are
- * "dir/name". Prints the error and returns CLI_FAIL when one cannot be
- * read. Free with cli_files_free. (cmd_directory.c.)
+ * Loads the directory (and, with with_rules, the referral rules) from the
+ * rules folder; prints the error and returns CLI_USAGE for bad data,
+ * CLI_FAIL when the files cannot be read. (cmd_directory.c.)
  */
-int cli_files_read(const char *dir, const char *suffix, struct directory_file **files,
-		   size_t *n);
-void cli_files_free(struct directory_file *files, size_t n);
-
-/*
- * Loads the directory from the .ini files in rules/directory and checks its
- * country and region codes against g. Prints the error and returns
- * CLI_USAGE for bad data, CLI_FAIL when the files cannot be read.
- * (cmd_directory.c.)
- */
-int cli_directory_load(const char *rules, const struct geo *g, struct directory **out);
+int cli_helplines_load(const char *rules, const struct geo *g, int with_rules,
+		       struct helplines *out);
 
 /* Prints "vigil: " and the message to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

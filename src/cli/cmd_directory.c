@@ -10,159 +10,27 @@
  */
 #include "base/compat.h"
 #include "cli/cli.h"
-#include "base/buf.h"
 #include "base/clock.h"
 #include "base/config.h"
+#include "app/helplines.h"
 #include "directory/directory.h"
 #include "directory/geo.h"
 #include "vigil_config.h"
-
-#include <dirent.h>
-#include <sys/stat.h>
-
-#define FILES_MAX 256
 
 static const char usage_text[] =
 	"usage: vigil directory [--rules DIR] [--country CC] [--region CC-RR] [--service S] "
 	"[--open-now] [--at ISO8601] [--json]";
 
-static int read_file(const char *path, struct directory_file *f)
+int cli_helplines_load(const char *rules, const struct geo *g, int with_rules,
+		       struct helplines *out)
 {
-	FILE *in = fopen(path, "rb");
-	struct buf b;
-	char chunk[8192];
-	size_t n;
-	int rc = VG_OK;
+	char err[512];
+	int rc = helplines_load(rules, g, with_rules, out, err, sizeof(err));
 
-	if (!in) {
-		cli_error("%s: %s", path, strerror(errno));
-		return CLI_FAIL;
-	}
-	buf_init(&b, DIRECTORY_FILE_MAX);
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-		rc = buf_add(&b, chunk, n);
-	if (!rc && ferror(in))
-		rc = VG_IO;
-	fclose(in);
 	if (rc) {
-		cli_error("%s: %s", path, rc == VG_TOOBIG ? "larger than 4 MiB" : vg_strerror(rc));
-		buf_release(&b);
-		return CLI_FAIL;
-	}
-	f->text = buf_detach(&b, &f->len);
-	if (!f->text) {
-		cli_error("%s: %s", path, vg_strerror(VG_NOMEM));
-		return CLI_FAIL;
-	}
-	return CLI_OK;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && !strcmp(s + n - m, suffix);
-}
-
-void cli_files_free(struct directory_file *files, size_t n)
-{
-	size_t i;
-
-	if (!files)
-		return;
-	for (i = 0; i < n; i++) {
-		free((char *)files[i].name);
-		free((char *)files[i].text);
-	}
-	free(files);
-}
-
-int cli_files_read(const char *dir, const char *suffix, struct directory_file **files,
-		   size_t *n)
-{
-	struct directory_file *v = NULL;
-	char *names[FILES_MAX];
-	struct dirent *de;
-	size_t count = 0, i, done = 0;
-	int status = CLI_FAIL;
-	DIR *d = opendir(dir);
-
-	if (!d) {
-		cli_error("%s: %s", dir, strerror(errno));
-		return CLI_FAIL;
-	}
-	while ((de = readdir(d))) {
-		struct stat st;
-		char *path;
-
-		if (de->d_name[0] == '.' || !ends_with(de->d_name, suffix))
-			continue;
-		if (count == FILES_MAX) {
-			cli_error("%s: more than %d %s files", dir, FILES_MAX, suffix);
-			goto out;
-		}
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			cli_error("%s", vg_strerror(VG_NOMEM));
-			goto out;
-		}
-		if (stat(path, &st) || !S_ISREG(st.st_mode)) {
-			free(path);
-			continue;
-		}
-		names[count++] = path;
-	}
-	qsort(names, count, sizeof(*names), by_name);
-	v = calloc(count + 1, sizeof(*v));
-	if (!v) {
-		cli_error("%s", vg_strerror(VG_NOMEM));
-		goto out;
-	}
-	for (; done < count; done++) {
-		if (read_file(names[done], &v[done]))
-			goto out;
-		v[done].name = names[done];
-	}
-	status = CLI_OK;
-out:
-	closedir(d);
-	/* The names read so far belong to v; the rest are still ours. */
-	for (i = done; i < count; i++)
-		free(names[i]);
-	if (status) {
-		cli_files_free(v, done);
-		return status;
-	}
-	*files = v;
-	*n = count;
-	return CLI_OK;
-}
-
-int cli_directory_load(const char *rules, const struct geo *g, struct directory **out)
-{
-	struct directory_file *files = NULL;
-	struct directory *d = NULL;
-	char path[CONFIG_PATH_MAX + 16], err[512];
-	size_t n = 0;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/directory", rules);
-	if (cli_files_read(path, ".ini", &files, &n))
-		return CLI_FAIL;
-	rc = directory_parse(files, n, &d, err, sizeof(err));
-	cli_files_free(files, n);
-	if (!rc)
-		rc = directory_check_geo(d, g, err, sizeof(err));
-	if (rc) {
-		directory_free(d);
-		cli_error("directory: %s", err);
+		cli_error("%s", err);
 		return rc == VG_INVAL ? CLI_USAGE : CLI_FAIL;
 	}
-	*out = d;
 	return CLI_OK;
 }
 
@@ -301,7 +169,7 @@ int cmd_directory(int argc, char **argv, const char *data_dir)
 	struct options o = { 0 };
 	struct directory_query q = { .service = -1 };
 	struct directory_hits hits;
-	struct directory *dir = NULL;
+	struct helplines h = {0};
 	struct geo *g = NULL;
 	struct config cfg;
 	char country[3], region[3 + GEO_REGION_SIZE];
@@ -338,13 +206,13 @@ int cmd_directory(int argc, char **argv, const char *data_dir)
 	status = resolve_place(g, &o, country, region);
 	if (status)
 		goto out;
-	status = cli_directory_load(o.rules ? o.rules : cfg.rules_dir, g, &dir);
+	status = cli_helplines_load(o.rules ? o.rules : cfg.rules_dir, g, 0, &h);
 	if (status)
 		goto out;
 	q.country = country;
 	q.region = region;
 	q.open_only = o.open_only;
-	rc = directory_query(dir, &q, &hits);
+	rc = directory_query(h.directory, &q, &hits);
 	if (rc) {
 		cli_error("directory: %s", vg_strerror(rc));
 		status = CLI_FAIL;
@@ -364,7 +232,7 @@ int cmd_directory(int argc, char **argv, const char *data_dir)
 	}
 out:
 	directory_hits_release(&hits);
-	directory_free(dir);
+	helplines_release(&h);
 	geo_free(g);
 	return status;
 }

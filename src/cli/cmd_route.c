@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/config.h"
+#include "app/helplines.h"
 #include "directory/geo.h"
 #include "directory/route.h"
 #include "vigil_config.h"
@@ -29,25 +30,6 @@ struct router {
 	const char *default_country;
 	int64_t now;
 };
-
-static int load_rules(const char *dir, const struct directory *d, struct route_rules **out)
-{
-	struct directory_file *files = NULL;
-	char path[CONFIG_PATH_MAX + 16], err[512];
-	size_t n = 0;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/routing", dir);
-	if (cli_files_read(path, ".tsv", &files, &n))
-		return CLI_FAIL;
-	rc = route_parse(d, files, n, out, err, sizeof(err));
-	cli_files_free(files, n);
-	if (rc) {
-		cli_error("route: %s", err);
-		return rc == VG_INVAL ? CLI_USAGE : CLI_FAIL;
-	}
-	return CLI_OK;
-}
 
 /* A member that must be a string when present: NULL when absent or null. */
 static int optional_string(const json_t *o, const char *key, const char **out)
@@ -204,8 +186,7 @@ static int route_stream(const struct router *r)
 int cmd_route(int argc, char **argv, const char *data_dir)
 {
 	struct router r = { 0 };
-	struct route_rules *rules = NULL;
-	struct directory *dir = NULL;
+	struct helplines h = {0};
 	struct geo *g = NULL;
 	struct config cfg;
 	const char *rules_dir = NULL, *at = NULL;
@@ -236,16 +217,13 @@ int cmd_route(int argc, char **argv, const char *data_dir)
 	}
 	if (!rules_dir)
 		rules_dir = cfg.rules_dir;
-	status = cli_directory_load(rules_dir, g, &dir);
-	if (!status)
-		status = load_rules(rules_dir, dir, &rules);
+	status = cli_helplines_load(rules_dir, g, 1, &h);
 	if (!status) {
-		r.rules = rules;
+		r.rules = h.rules;
 		r.geo = g;
 		status = route_stream(&r);
 	}
-	route_free(rules);
-	directory_free(dir);
+	helplines_release(&h);
 	geo_free(g);
 	return status;
 }
