@@ -56,8 +56,19 @@ int app_load_screening(struct app *app)
 	return rc;
 }
 
+int app_load_helplines(struct app *app)
+{
+	char err[512];
+	int rc = helplines_load(app->cfg.rules_dir, app->geo, 1, &app->helplines, err, sizeof(err));
+
+	if (rc)
+		log_error("help lines: %s", err);
+	return rc;
+}
+
 void app_release(struct app *app)
 {
+	helplines_release(&app->helplines);
 	screening_free(app->screening);
 	app->screening = NULL;
 	if (app->store)

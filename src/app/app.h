@@ -7,6 +7,7 @@
 #ifndef VIGIL_APP_H
 #define VIGIL_APP_H
 
+#include "app/helplines.h"
 #include "base/config.h"
 #include "crypto/keys.h"
 #include "directory/geo.h"
@@ -20,6 +21,7 @@ struct app {
 	struct store *store;
 	struct geo *geo;
 	struct screening *screening; /* NULL unless app_load_screening() ran */
+	struct helplines helplines;  /* empty unless app_load_helplines() ran */
 };
 
 /*
@@ -36,6 +38,9 @@ void app_release(struct app *app);
  * file and line logged.
  */
 int app_load_screening(struct app *app);
+
+/* Loads the directory and referral rules from cfg.rules_dir (serve only). */
+int app_load_helplines(struct app *app);
 
 /* Appends to the audit table, logging (not failing) when that is impossible. */
 void app_audit(struct app *app, int64_t user_id, const char *action,

@@ -40,9 +40,11 @@ int cmd_serve(int argc, char **argv, const char *data_dir)
 	}
 	rc = app_load_screening(&app);
 	if (!rc)
+		rc = app_load_helplines(&app);
+	if (!rc)
 		rc = tip_screen_backlog(&app, &screened);
 	if (rc) {
-		cli_error("serve: the screening rules in %s do not load: %s", app.cfg.rules_dir,
+		cli_error("serve: the rules in %s do not load: %s", app.cfg.rules_dir,
 			  vg_strerror(rc));
 		app_release(&app);
 		return CLI_FAIL;

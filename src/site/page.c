@@ -4,6 +4,7 @@
 #include "app/tip.h"
 #include "base/clock.h"
 #include "site/evidence.h"
+#include "site/help.h"
 
 const char *page_tr(const struct reqctx *c, const char *msgid)
 {
@@ -39,6 +40,10 @@ json_t *page_data(struct reqctx *c, const char *title_msgid)
 		json_object_set_new(d, "staff", json_pack("{s:s, s:s}", "name",
 			c->user.name, "role", c->user.role));
 		json_object_set_new(d, "csrf", json_string(c->csrf));
+	} else {
+		/* Every public page ends with the lines to call; pages that know
+		 * the person's country replace these. */
+		help_add(c, d, "footer", NULL, PAGE_FOOTER_LINES);
 	}
 	return d;
 }
@@ -94,6 +99,9 @@ void page_error(struct reqctx *c, int status, const char *msgid)
 	}
 	d = page_data(c, status == 429 ? N_("Please wait a moment") : N_("Something went wrong"));
 	if (d) {
+		/* A person turned away must still see whom to call. */
+		if (status == 429)
+			help_add(c, d, "help", NULL, 0);
 		json_object_set_new(d, "status", json_integer(status));
 		json_object_set_new(d, "message", json_string(page_tr(c, msgid)));
 	}

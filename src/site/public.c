@@ -9,6 +9,7 @@
 #include "app/tip.h"
 #include "base/clock.h"
 #include "base/embedded.h"
+#include "site/help.h"
 
 void public_home(void *ctx, struct http_request *req, struct http_response *res)
 {
@@ -19,13 +20,26 @@ void public_home(void *ctx, struct http_request *req, struct http_response *res)
 	page_render(c, 200, "home", page_data(c, N_("Report human trafficking")));
 }
 
+static json_t *country_options(struct reqctx *c, const char *selected);
+
 void public_help(void *ctx, struct http_request *req, struct http_response *res)
 {
 	struct reqctx *c = ctx;
+	const char *country = http_query(req, "country");
+	json_t *d;
 
-	(void)req;
 	(void)res;
-	page_render(c, 200, "help", page_data(c, N_("Get help")));
+	if (country && country[0] && !geo_country(c->app->geo, country)) {
+		page_error(c, 404, N_("We do not know that country. Choose one from the list."));
+		return;
+	}
+	d = page_data(c, N_("Get help"));
+	help_add(c, d, "help", country, 0);
+	help_add(c, d, "footer", country, PAGE_FOOTER_LINES);
+	/* help_add chose the country shown (the default when none was asked). */
+	json_object_set_new(d, "countries", country_options(c,
+		json_string_value(json_object_get(json_object_get(d, "help"), "country"))));
+	page_render(c, 200, "help", d);
 }
 
 static json_t *country_options(struct reqctx *c, const char *selected)
@@ -38,7 +52,7 @@ static json_t *country_options(struct reqctx *c, const char *selected)
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:b}",
 			"code", list[i].code,
 			"name", i18n_dtr(c->lang, "iso_3166-1", list[i].name),
-			"selected", !strcmp(list[i].code, selected)));
+			"selected", selected && !strcmp(list[i].code, selected)));
 	return arr;
 }
 
@@ -141,6 +155,8 @@ void public_report_submit(void *ctx, struct http_request *req, struct http_respo
 		goto out;
 	}
 	d = page_data(c, N_("Thank you: keep your receipt"));
+	help_add(c, d, "help", in.country, 0);
+	help_add(c, d, "footer", in.country, PAGE_FOOTER_LINES);
 	json_object_set_new(d, "receipt", json_string(r.receipt));
 	json_object_set_new(d, "danger_now", json_boolean(in.danger_now));
 	page_render(c, 201, "report_done", d);
@@ -176,6 +192,7 @@ static void render_check(struct reqctx *c, const struct tip_row *t, const char *
 		return;
 	}
 	clock_human(t->created_at, created);
+	help_add(c, d, "footer", t->country, PAGE_FOOTER_LINES);
 	json_object_set_new(d, "receipt", json_string(receipt));
 	json_object_set_new(d, "status_label", json_string(page_tr(c, tip_status_label(t->status))));
 	json_object_set_new(d, "created", json_string(created));

@@ -45,6 +45,9 @@ int site_init(struct site *site, struct app *app);
 void site_release(struct site *site);
 void site_handle(void *site, struct http_request *req, struct http_response *res);
 
+/* How many help lines every public page ends with. */
+#define PAGE_FOOTER_LINES 3
+
 /* page.c: rendering and errors shared by every handler. */
 const char *page_tr(const struct reqctx *c, const char *msgid);
 json_t *page_data(struct reqctx *c, const char *title_msgid);

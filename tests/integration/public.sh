@@ -15,9 +15,10 @@ for p in / /report /check /help; do
 	is "GET $p sends no-referrer" "$(header Referrer-Policy)" no-referrer
 	is "GET $p denies framing" "$(header X-Frame-Options)" DENY
 	is "GET $p is never cached" "$(header Cache-Control)" no-store
-	# Only the quick exit may name another host; no asset is loaded from one.
+	# Links may lead elsewhere (the quick exit, a help line's web site), but
+	# nothing is loaded from another host and no form posts to one.
 	check "GET $p loads nothing from another host" \
-		sh -c "! grep -Eo '(src|href|action)=\"(https?:)?//[^\"]*\"' '$WORK/body' | grep -v 'id=\"quick-exit\"' | grep -v 'www.google.com' | grep -q ."
+		sh -c "! grep -Eo '(src=|<link[^>]*href=|action=)\"(https?:)?//[^\"]*\"' '$WORK/body' | grep -q ."
 	check "GET $p has no inline script" sh -c "! grep -Eq '<script>|<script [^>]*>[^<]' '$WORK/body' && ! grep -q ' on[a-z]*=\"' '$WORK/body'"
 done
 
@@ -91,6 +92,27 @@ code=$(form /check/add --data-urlencode "receipt=$RECEIPT" --data-urlencode 'mes
 is "an empty addition is refused" "$code" 422
 code=$(form /check/add --data-urlencode 'receipt=11111 11111 11111 11111 11111' --data-urlencode 'message=x')
 is "adding with a wrong receipt is 404" "$code" 404
+
+# Help lines: the country's lines, emergency first, callable links.
+is "GET /help is 200" "$(req GET /help)" 200
+check "  the default country's emergency number comes first" sh -c "grep -o 'href=\"tel:[^\"]*\"' '$WORK/body' | head -n 1 | grep -q 'tel:911'"
+check "  with the national hotline" grep -q 'href="tel:+18883737888"' "$WORK/body"
+check "  saying which lines are open now" grep -q 'Open now' "$WORK/body"
+is "GET /help?country=ES is 200" "$(req GET '/help?country=ES')" 200
+check "  112 comes first in Spain" sh -c "grep -o 'href=\"tel:[^\"]*\"' '$WORK/body' | head -n 1 | grep -q 'tel:112'"
+check "  with the Policía Nacional trafficking line" grep -q 'href="tel:+34900105090"' "$WORK/body"
+check "  and no US line" sh -c "! grep -q 'tel:+18883737888' '$WORK/body'"
+check "  with Spain chosen in the list" grep -q '<option value="ES" selected>' "$WORK/body"
+is "an unknown country is 404" "$(req GET '/help?country=ZZ')" 404
+req GET '/help?country=ES&lang=es' >/dev/null
+check "the help page speaks Spanish" grep -q 'Llamar' "$WORK/body"
+code=$(form /report --data-urlencode 'narrative=Seen in Madrid.' --data-urlencode country=ES --data-urlencode danger_now=yes)
+is "a report from Spain is accepted" "$code" 201
+ES_RECEIPT=$(grep -Eo '[0-9]{5} [0-9]{5} [0-9]{5} [0-9]{5} [0-9]{5}' "$WORK/body" | head -n 1)
+check "  and its receipt page lists Spain's lines" grep -q 'href="tel:+34900105090"' "$WORK/body"
+check "  with 112 for the danger now" grep -q 'href="tel:112"' "$WORK/body"
+form /check --data-urlencode "receipt=$ES_RECEIPT" >/dev/null
+check "checking that report shows Spain's lines" grep -q 'href="tel:112"' "$WORK/body"
 
 # Bad input is refused with a clear error and changes nothing.
 before=$(sqlite3 "$DATA/vigil.db" 'select count(*) from tips')

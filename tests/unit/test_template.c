@@ -501,7 +501,13 @@ static const char common_json[] =
 	"\"langs\": [{\"code\": \"en\", \"name\": \"English\", \"current\": true},"
 	"{\"code\": \"es\", \"name\": \"Espa\\u00f1ol\", \"current\": false}],"
 	"\"staff\": {\"name\": \"Ana <b>\", \"role\": \"advocate\"},"
-	"\"csrf\": \"tok\\\"en\"";
+	"\"csrf\": \"tok\\\"en\","
+	"\"help\": {\"country\": \"US\", \"country_name\": \"Testland\", \"lines\": ["
+	"{\"name\": \"Example <line>\", \"emergency\": true, \"open_now\": true,"
+	" \"phones\": [{\"href\": \"tel:+15555550142\", \"written\": \"555-0142\"}]}]},"
+	"\"footer\": {\"country\": \"US\", \"country_name\": \"Testland\", \"lines\": ["
+	"{\"name\": \"Footer <line>\", \"phones\": [{\"href\": \"tel:+15555550199\","
+	" \"written\": \"555-0199\"}]}]}";
 
 struct page_case {
 	const char *name;
@@ -528,7 +534,7 @@ static const struct page_case page_cases[] = {
 	{ "report_done", true,
 	  "\"receipt\": \"48219 93011 77204 56618 30952\", \"danger_now\": true",
 	  { "48219 93011 77204 56618 30952", "href=\"/check\"",
-	    "tel:911" } },
+	    "You said someone is in danger right now", "button-danger\" href=\"tel:+15555550142\"" } },
 	{ "check", true, "\"not_found\": true",
 	  { "action=\"/check\"", "inputmode=\"numeric\"",
 	    "We could not find a report with that receipt." } },
@@ -539,11 +545,12 @@ static const struct page_case page_cases[] = {
 	  " \"body\": \"Hello <i>\"}]",
 	  { "action=\"/check/add\"", "value=\"48219 93011\"",
 	    "Hello &lt;i&gt;", "Too long" } },
-	{ "help", true, "", { "href=\"tel:911\"", "href=\"tel:+18883737888\"",
-			       "href=\"sms:233733\"" } },
+	{ "help", true, "\"countries\": [{\"code\": \"US\", \"name\": \"Testland\", \"selected\": true}]",
+	  { "button-danger\" href=\"tel:+15555550142\"", "Open now", "Help lines in Testland",
+	    "<option value=\"US\" selected>", "action=\"/help\"" } },
 	{ "error", true, "\"status\": 404, \"message\": \"Not found\"",
 	  { "404", "Not found", "href=\"/\"" } },
-	{ "throttled", true, "", { "tel:+18883737888", "sms:233733" } },
+	{ "throttled", true, "", { "Too many requests", "button-danger\" href=\"tel:+15555550142\"" } },
 	{ "staff_login", false, "\"error\": true, \"expired\": true",
 	  { "action=\"/staff/login\"", "Wrong name or password",
 	    "name=\"csrf\" value=\"tok&quot;en\"" } },
@@ -655,7 +662,8 @@ static void test_project_pages(void **state)
 				"href=\"https://weather.example/\" rel=\"noreferrer\">"));
 			assert_non_null(strstr(html,
 				"href=\"/x?lang=es\" lang=\"es\" hreflang=\"es\">"));
-			assert_non_null(strstr(html, "tel:+18883737888"));
+			assert_non_null(strstr(html, "href=\"tel:+15555550199\">555-0199</a>"));
+			assert_non_null(strstr(html, "Footer &lt;line&gt;"));
 		}
 		for (j = 0; j < ARRAY_SIZE(c->expect) && c->expect[j]; j++)
 			if (!strstr(html, c->expect[j]))
