@@ -9,6 +9,7 @@
  */
 #include "base/compat.h"
 #include "site/site.h"
+#include "app/referral.h"
 #include "app/tip.h"
 #include "base/clock.h"
 
@@ -450,7 +451,7 @@ void api_tip_get(void *ctx, struct http_request *req, struct http_response *res)
 {
 	struct reqctx *c = ctx;
 	struct tip_view v;
-	json_t *t, *messages = NULL;
+	json_t *t, *messages = NULL, *suggested = NULL, *made = NULL;
 	int rc;
 
 	(void)res;
@@ -475,6 +476,13 @@ void api_tip_get(void *ctx, struct http_request *req, struct http_response *res)
 	/* The full result with its evidence replaces the summary. */
 	if (v.screening)
 		json_object_set(t, "screening", v.screening);
+	if (!referral_suggest(c->app, &v, &suggested)) {
+		if (!referral_list(c->app, req->param, &made))
+			json_object_set_new(t, "referrals", json_pack("{s:o, s:o}",
+				"suggested", suggested, "made", made));
+		else
+			json_decref(suggested);
+	}
 	json_object_set_new(t, "messages", messages);
 	tip_view_release(&v);
 	app_audit(c->app, c->user.id, "view_tip", req->param, "api");

@@ -34,6 +34,8 @@ static const struct route routes[] = {
 	{HTTP_GET, "/staff/tips/{}", staff_tip, STAFF_FRESH},
 	{HTTP_POST, "/staff/tips/{}/status", staff_tip_status, STAFF_FRESH},
 	{HTTP_POST, "/staff/tips/{}/reply", staff_tip_reply, STAFF_FRESH},
+	{HTTP_POST, "/staff/tips/{}/referrals", staff_tip_referral, STAFF_FRESH},
+	{HTTP_POST, "/staff/tips/{}/referral-outcome", staff_tip_referral_outcome, STAFF_FRESH},
 	{HTTP_POST, "/api/v1/tips", api_tip_submit, API_OPEN},
 	{HTTP_GET, "/api/v1/tips", api_tip_list, API_STAFF},
 	{HTTP_GET, "/api/v1/tips/{}", api_tip_get, API_STAFF},

@@ -93,6 +93,8 @@ void staff_queue(void *c, struct http_request *req, struct http_response *res);
 void staff_tip(void *c, struct http_request *req, struct http_response *res);
 void staff_tip_status(void *c, struct http_request *req, struct http_response *res);
 void staff_tip_reply(void *c, struct http_request *req, struct http_response *res);
+void staff_tip_referral(void *c, struct http_request *req, struct http_response *res);
+void staff_tip_referral_outcome(void *c, struct http_request *req, struct http_response *res);
 
 void api_tip_submit(void *c, struct http_request *req, struct http_response *res);
 void api_receipt_lookup(void *c, struct http_request *req, struct http_response *res);

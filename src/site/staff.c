@@ -8,6 +8,7 @@
 #include "site/site.h"
 #include "app/tip.h"
 #include "crypto/password.h"
+#include "app/referral.h"
 #include "site/evidence.h"
 
 #include <sodium.h>
@@ -259,7 +260,7 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 static void render_tip(struct reqctx *c, const char *id, int status, const char *notice)
 {
 	struct tip_view v;
-	json_t *d, *t, *messages = NULL;
+	json_t *d, *t, *messages = NULL, *suggested, *made;
 	int rc;
 
 	rc = tip_open(c->app, id, &v);
@@ -283,6 +284,10 @@ static void render_tip(struct reqctx *c, const char *id, int status, const char 
 	json_object_set_new(d, "messages", messages);
 	if (v.screening)
 		json_object_set_new(d, "screen", evidence_view(c, v.screening));
+	if (!referral_suggest(c->app, &v, &suggested))
+		json_object_set_new(d, "suggested", suggested);
+	if (!referral_list(c->app, id, &made))
+		json_object_set_new(d, "referrals", made);
 	json_object_set_new(d, "statuses", status_options(c, v.row.status, 0));
 	json_object_set_new(d, "can_work", json_boolean(site_can_work_tips(&c->user)));
 	if (notice)
@@ -367,6 +372,69 @@ void staff_tip_reply(void *ctx, struct http_request *req, struct http_response *
 	}
 	audit(c, "reply", req->param, NULL);
 	render_tip(c, req->param, 200, N_("Your message was sent. The reporter sees it when they check their report."));
+out:
+	form_release(&f);
+}
+
+void staff_tip_referral(void *ctx, struct http_request *req, struct http_response *res)
+{
+	struct reqctx *c = ctx;
+	char id[TOKEN_ID_SIZE], detail[160];
+	const char *entry, *consent;
+	struct form f;
+	int rc;
+
+	(void)res;
+	form_init(&f);
+	if (tip_form(c, &f))
+		goto out;
+	entry = page_field(&f, "entry");
+	consent = page_field(&f, "consent");
+	if (strcmp(consent, "yes") && strcmp(consent, "no")) {
+		page_error(c, 422, N_("Say whether the person agreed to the referral."));
+		goto out;
+	}
+	rc = referral_record(c->app, req->param, c->user.id, entry, page_field(&f, "rule"),
+			     !strcmp(consent, "yes"), page_field(&f, "override"), id);
+	if (rc) {
+		page_error(c, rc == VG_INVAL ? 422 : page_status_of(rc), rc == VG_INVAL ?
+			   N_("A referral needs a line from the directory and, without consent, the reason it is made anyway.") :
+			   rc == VG_NOTFOUND ? N_("There is no tip with this id.") :
+			   N_("The referral could not be recorded."));
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "%s %s %s", id, entry, consent[0] == 'y' ? "consent" : "override");
+	audit(c, "referral", req->param, detail);
+	render_tip(c, req->param, 200, N_("The referral was recorded."));
+out:
+	form_release(&f);
+}
+
+void staff_tip_referral_outcome(void *ctx, struct http_request *req, struct http_response *res)
+{
+	struct reqctx *c = ctx;
+	const char *referral, *outcome;
+	char detail[96];
+	struct form f;
+	int rc;
+
+	(void)res;
+	form_init(&f);
+	if (tip_form(c, &f))
+		goto out;
+	referral = page_field(&f, "referral");
+	outcome = page_field(&f, "outcome");
+	rc = referral_set_outcome(c->app, req->param, referral, outcome, c->user.id);
+	if (rc) {
+		page_error(c, rc == VG_INVAL ? 422 : page_status_of(rc), rc == VG_INVAL ?
+			   N_("The outcome is accepted, rejected or done.") :
+			   rc == VG_NOTFOUND ? N_("This tip has no such referral.") :
+			   N_("The outcome could not be recorded."));
+		goto out;
+	}
+	snprintf(detail, sizeof(detail), "%.20s %.16s", referral, outcome);
+	audit(c, "referral_outcome", req->param, detail);
+	render_tip(c, req->param, 200, N_("The outcome was recorded."));
 out:
 	form_release(&f);
 }

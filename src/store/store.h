@@ -145,6 +145,36 @@ int store_message_list(struct store *s, const char *tip_id, struct message_list 
 void message_row_release(struct message_row *m);
 void message_list_release(struct message_list *l);
 
+/* Referrals made for a tip (HTCDS / Primero style). */
+struct referral_row {
+	char *id;               /* random public id */
+	char *tip_id;
+	char *entry_id;         /* a directory entry id, "us-nhth" */
+	char *rule;             /* the routing rule that suggested it, or "" */
+	int64_t made_at;
+	int64_t user_id;
+	int consent;            /* 1: with the person's consent */
+	struct sealed override; /* ad "referrals/override/<id>"; required without consent */
+	char *outcome;          /* "made", "accepted", "rejected", "done" */
+	int64_t outcome_at;     /* 0 until an outcome is recorded */
+	int64_t outcome_by;
+};
+
+struct referral_list {
+	struct referral_row *rows;
+	size_t count;
+};
+
+/* VG_NOTFOUND when the tip does not exist; VG_DB when consent is 0 without override. */
+int store_referral_insert(struct store *s, const struct referral_row *r);
+/* Oldest first. */
+int store_referral_list(struct store *s, const char *tip_id, struct referral_list *out);
+/* Records the outcome of referral id of tip_id; VG_NOTFOUND when there is none. */
+int store_referral_set_outcome(struct store *s, const char *id, const char *tip_id,
+			       const char *outcome, int64_t at, int64_t user_id);
+void referral_row_release(struct referral_row *r);
+void referral_list_release(struct referral_list *l);
+
 /* Users. VG_EXISTS when the name is taken. *id_out may be NULL. */
 int store_user_insert(struct store *s, const struct user_row *u, int64_t *id_out);
 int store_user_by_name(struct store *s, const char *name, struct user_row *out);

@@ -37,6 +37,9 @@ enum stmt_id {
 	ST_TIP_COUNT,
 	ST_TIP_BUMP,
 	ST_TIP_SET_SCREENING,
+	ST_REFERRAL_INSERT,
+	ST_REFERRAL_LIST,
+	ST_REFERRAL_OUTCOME,
 	ST_MESSAGE_INSERT,
 	ST_MESSAGE_LIST,
 	ST_USER_INSERT,
@@ -67,6 +70,10 @@ enum stmt_id {
 
 #define TIP_SELECT TIP_COLUMNS ", rowid, urgency_rank"
 
+#define REFERRAL_COLUMNS                                                   \
+	"id, tip_id, entry_id, rule, made_at, user_id, consent, override, "   \
+	"outcome, outcome_at, outcome_by"
+
 #define MESSAGE_COLUMNS "id, tip_id, created_at, author, user_id, body"
 
 #define USER_COLUMNS \
@@ -92,6 +99,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"AND (?2 = 0 OR (?4 = 0 AND rowid < ?2) "
 		"OR (?4 = 1 AND (urgency_rank > ?5 OR (urgency_rank = ?5 AND rowid < ?2)))) "
 		"ORDER BY CASE WHEN ?4 = 1 THEN urgency_rank ELSE 0 END, rowid DESC LIMIT ?3",
+	[ST_REFERRAL_INSERT] =
+		"INSERT INTO referrals (" REFERRAL_COLUMNS ") "
+		"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 "
+		"WHERE EXISTS (SELECT 1 FROM tips WHERE id = ?2)",
+	[ST_REFERRAL_LIST] =
+		"SELECT " REFERRAL_COLUMNS " FROM referrals WHERE tip_id = ?1 "
+		"ORDER BY made_at, rowid",
+	[ST_REFERRAL_OUTCOME] =
+		"UPDATE referrals SET outcome = ?3, outcome_at = ?4, outcome_by = ?5 "
+		"WHERE id = ?1 AND tip_id = ?2",
 	[ST_TIP_SET_SCREENING] =
 		"UPDATE tips SET screened_at = ?2, screen_status = ?3, urgency = ?4, "
 		"kinds = ?5, typology = ?6, screening = ?7 WHERE id = ?1",
@@ -447,6 +464,39 @@ static int read_message(sqlite3_stmt *st, struct message_row *out)
 		return rc;
 	}
 	*out = m;
+	return VG_OK;
+}
+
+static int read_referral(sqlite3_stmt *st, struct referral_row *out)
+{
+	struct referral_row r = { 0 };
+	int rc;
+
+	rc = col_text(st, 0, &r.id);
+	if (!rc)
+		rc = col_text(st, 1, &r.tip_id);
+	if (!rc)
+		rc = col_text(st, 2, &r.entry_id);
+	if (!rc)
+		rc = col_text(st, 3, &r.rule);
+	if (!rc) {
+		r.made_at = sqlite3_column_int64(st, 4);
+		r.user_id = sqlite3_column_int64(st, 5);
+		r.consent = sqlite3_column_int(st, 6);
+		rc = col_sealed(st, 7, &r.override);
+	}
+	if (!rc)
+		rc = col_text(st, 8, &r.outcome);
+	if (!rc) {
+		/* SQL NULL (no outcome yet) reads as 0. */
+		r.outcome_at = sqlite3_column_int64(st, 9);
+		r.outcome_by = sqlite3_column_int64(st, 10);
+	}
+	if (rc) {
+		referral_row_release(&r);
+		return rc;
+	}
+	*out = r;
 	return VG_OK;
 }
 
@@ -1499,4 +1549,126 @@ int store_throttle_peek(struct store *s, const char *name, int64_t now,
 	if (!rc)
 		*count_out = count;
 	return rc;
+}
+
+int store_referral_insert(struct store *s, const struct referral_row *r)
+{
+	sqlite3_stmt *st = s->stmt[ST_REFERRAL_INSERT];
+	int rc, src;
+
+	assert(r && r->id && r->tip_id && r->entry_id && r->outcome);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, r->tip_id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 3, r->entry_id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = bind_text_or_empty(st, 4, r->rule);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 5, r->made_at);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 6, r->user_id);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 7, r->consent);
+	if (src == SQLITE_OK)
+		src = bind_sealed(st, 8, &r->override);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 9, r->outcome, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = r->outcome_at ? sqlite3_bind_int64(st, 10, r->outcome_at) :
+				      sqlite3_bind_null(st, 10);
+	if (src == SQLITE_OK)
+		src = bind_user_id(st, 11, r->outcome_by);
+	/* The INSERT ... SELECT inserts nothing when the tip does not exist. */
+	rc = change_one(s, st, src, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+int store_referral_list(struct store *s, const char *tip_id, struct referral_list *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_REFERRAL_LIST];
+	struct referral_list l = { 0 };
+	struct referral_row *rows;
+	size_t cap = 0;
+	int rc;
+
+	assert(tip_id && out);
+	store_lock(s);
+	rc = check_bind(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC), __func__);
+	while (!rc) {
+		rc = step_row(s, st, __func__, false);
+		if (rc == VG_NOTFOUND) {
+			rc = VG_OK;
+			break;
+		}
+		if (rc)
+			break;
+		if (l.count == cap) {
+			cap = cap ? cap * 2 : 8;
+			rows = reallocarray(l.rows, cap, sizeof(*rows));
+			if (!rows) {
+				rc = VG_NOMEM;
+				break;
+			}
+			l.rows = rows;
+		}
+		rc = read_referral(st, &l.rows[l.count]);
+		if (!rc)
+			l.count++;
+	}
+	stmt_done(st);
+	store_unlock(s);
+	if (rc) {
+		referral_list_release(&l);
+		return rc;
+	}
+	*out = l;
+	return VG_OK;
+}
+
+int store_referral_set_outcome(struct store *s, const char *id, const char *tip_id,
+			       const char *outcome, int64_t at, int64_t user_id)
+{
+	sqlite3_stmt *st = s->stmt[ST_REFERRAL_OUTCOME];
+	int rc, src;
+
+	assert(id && tip_id && outcome);
+	store_lock(s);
+	src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 2, tip_id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int64(st, 4, at);
+	if (src == SQLITE_OK)
+		src = bind_user_id(st, 5, user_id);
+	rc = change_one(s, st, src, __func__);
+	stmt_done(st);
+	store_unlock(s);
+	return rc;
+}
+
+void referral_row_release(struct referral_row *r)
+{
+	free(r->id);
+	free(r->tip_id);
+	free(r->entry_id);
+	free(r->rule);
+	free(r->override.data);
+	free(r->outcome);
+	memset(r, 0, sizeof(*r));
+}
+
+void referral_list_release(struct referral_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		referral_row_release(&l->rows[i]);
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
 }

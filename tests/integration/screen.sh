@@ -81,6 +81,31 @@ req GET "/api/v1/tips/$CRISIS_ID" -H "$AUTH" >/dev/null
 is "the API gives the whole result" "$(json '["screening"]["urgency"]')" crisis
 check "  with its evidence" python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["screening"]["indicators"]' "$WORK/body"
 
+# Referrals: suggested by the rules, recorded with consent or a reason.
+req GET "/staff/tips/$CRISIS_ID" -b "$WORK/jar.ana" >/dev/null
+CSRF=$(page_csrf)
+check "the crisis tip suggests the emergency number first" sh -c "grep -o 'name=\"entry\" value=\"[a-z0-9-]*\"' '$WORK/body' | head -n 1 | grep -q 'us-911'"
+check "  and the national hotline" grep -q 'name="entry" value="us-nhth"' "$WORK/body"
+refer() { form "/staff/tips/$CRISIS_ID/referrals" -b "$WORK/jar.ana" --data-urlencode "csrf=$CSRF" "$@"; }
+is "a referral with consent is recorded" "$(refer --data entry=us-nhth --data rule=x --data consent=yes)" 200
+check "  and listed as made" grep -q 'with consent' "$WORK/body"
+is "a referral without consent and no reason is refused" "$(refer --data entry=us-dhs-hsi --data consent=no)" 422
+is "a referral without consent but with a reason is recorded" \
+	"$(refer --data entry=us-dhs-hsi --data consent=no --data-urlencode 'override=OVERRIDE-MARKER she cannot be reached and is in danger')" 200
+check "  the reason is shown to staff" grep -q 'OVERRIDE-MARKER' "$WORK/body"
+check "  and sealed in the database" sh -c "! grep -rqa 'OVERRIDE-MARKER' '$DATA'"
+is "a referral to a line not in the directory is refused" "$(refer --data entry=xx-nowhere --data consent=yes)" 422
+is "a referral without the consent question answered is refused" "$(refer --data entry=us-nhth)" 422
+is "a referral without CSRF is refused" "$(form "/staff/tips/$CRISIS_ID/referrals" -b "$WORK/jar.ana" --data entry=us-nhth --data consent=yes)" 403
+REF=$(sqlite3 "$DATA/vigil.db" "select id from referrals where entry_id='us-nhth'")
+is "an outcome is recorded" "$(form "/staff/tips/$CRISIS_ID/referral-outcome" -b "$WORK/jar.ana" --data-urlencode "csrf=$CSRF" --data "referral=$REF" --data outcome=accepted)" 200
+is "  in the database" "$(sqlite3 "$DATA/vigil.db" "select outcome from referrals where id='$REF'")" accepted
+is "an unknown outcome is refused" "$(form "/staff/tips/$CRISIS_ID/referral-outcome" -b "$WORK/jar.ana" --data-urlencode "csrf=$CSRF" --data "referral=$REF" --data outcome=lost)" 422
+is "referrals and outcomes are audited" "$(sqlite3 "$DATA/vigil.db" "select count(*) from audit where action in ('referral','referral_outcome') and object='$CRISIS_ID'")" 3
+req GET "/api/v1/tips/$CRISIS_ID" -H "$AUTH" >/dev/null
+is "the API lists the suggestions" "$(json '["referrals"]["suggested"][0]["id"]')" us-911
+is "  and the referrals made" "$(json '["referrals"]["made"][0]["outcome"]')" accepted
+
 # Tips stored unscreened (before screening existed) are screened at the next start.
 vigil_stop
 sqlite3 "$DATA/vigil.db" 'update tips set screened_at = null, urgency = "", screen_status = "", screening = null'

@@ -1034,6 +1034,71 @@ static void test_tip_screening(void **state)
 	assert_int_not_equal(store_tip_set_screening(fx->s, &plain.row), VG_OK);
 }
 
+static void test_referrals(void **state)
+{
+	struct fixture *fx = *state;
+	struct referral_row r = { 0 };
+	struct referral_list l = { 0 };
+	struct user_row u = { 0 };
+	unsigned char why[20] = "sealed override text";
+	int64_t uid;
+
+	u.name = (char *)"ana";
+	u.role = (char *)"advocate";
+	u.password_hash = (char *)"$argon2id$fake";
+	assert_int_equal(store_user_insert(fx->s, &u, &uid), VG_OK);
+	tip_insert_n(fx->s, 1, 100, "new");
+
+	r.id = (char *)"r1";
+	r.tip_id = (char *)"0000000000000001";
+	r.entry_id = (char *)"xx-hotline";
+	r.rule = (char *)"crisis-emergency";
+	r.made_at = 200;
+	r.user_id = uid;
+	r.consent = 1;
+	r.outcome = (char *)"made";
+	assert_int_equal(store_referral_insert(fx->s, &r), VG_OK);
+	/* Without consent, the sealed reason is required. */
+	r.id = (char *)"r2";
+	r.consent = 0;
+	r.rule = NULL;
+	assert_int_not_equal(store_referral_insert(fx->s, &r), VG_OK);
+	r.override.data = why;
+	r.override.len = sizeof(why);
+	r.made_at = 300;
+	assert_int_equal(store_referral_insert(fx->s, &r), VG_OK);
+	r.id = (char *)"r3";
+	r.tip_id = (char *)"00000000000000ff";
+	assert_int_equal(store_referral_insert(fx->s, &r), VG_NOTFOUND);
+	r.id = (char *)"r1";
+	r.tip_id = (char *)"0000000000000001";
+	assert_int_equal(store_referral_insert(fx->s, &r), VG_EXISTS);
+
+	assert_int_equal(store_referral_set_outcome(fx->s, "r1", "0000000000000001", "accepted", 400, uid), VG_OK);
+	assert_int_equal(store_referral_set_outcome(fx->s, "r1", "00000000000000ff", "done", 400, uid), VG_NOTFOUND);
+	assert_int_not_equal(store_referral_set_outcome(fx->s, "r1", "0000000000000001", "lost", 400, uid), VG_OK);
+
+	assert_int_equal(store_referral_list(fx->s, "0000000000000001", &l), VG_OK);
+	assert_int_equal(l.count, 2);
+	assert_string_equal(l.rows[0].id, "r1");
+	assert_string_equal(l.rows[0].rule, "crisis-emergency");
+	assert_string_equal(l.rows[0].outcome, "accepted");
+	assert_int_equal(l.rows[0].outcome_at, 400);
+	assert_int_equal(l.rows[0].outcome_by, uid);
+	assert_int_equal(l.rows[0].consent, 1);
+	assert_null(l.rows[0].override.data);
+	assert_string_equal(l.rows[1].id, "r2");
+	assert_string_equal(l.rows[1].rule, "");
+	assert_string_equal(l.rows[1].outcome, "made");
+	assert_int_equal(l.rows[1].outcome_at, 0);
+	assert_int_equal(l.rows[1].consent, 0);
+	assert_memory_equal(l.rows[1].override.data, why, sizeof(why));
+	referral_list_release(&l);
+	assert_int_equal(store_referral_list(fx->s, "00000000000000ff", &l), VG_OK);
+	assert_int_equal(l.count, 0);
+	referral_list_release(&l);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1048,6 +1113,7 @@ int main(void)
 		STORE_TEST(test_tip_list_limit_clamped),
 		STORE_TEST(test_tip_status),
 		STORE_TEST(test_tip_screening),
+		STORE_TEST(test_referrals),
 		STORE_TEST(test_messages),
 		STORE_TEST(test_message_unknown_tip),
 		STORE_TEST(test_users),
