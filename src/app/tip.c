@@ -310,12 +310,19 @@ int tip_add_message(struct app *app, const char *tip_id, const char *author,
 		    int64_t user_id, const char *body, size_t len)
 {
 	struct message_row m = {0};
+	struct message_list existing = {0};
 	char id[TOKEN_ID_SIZE];
 	int rc;
 
 	if (len == 0)
 		return VG_INVAL;
 	rc = text_check(body, len, TIP_MESSAGE_MAX);
+	if (rc)
+		return rc;
+	rc = store_message_list(app->store, tip_id, &existing);
+	if (!rc && existing.count >= TIP_MESSAGES_MAX)
+		rc = VG_TOOBIG;
+	message_list_release(&existing);
 	if (rc)
 		return rc;
 	token_id(id);

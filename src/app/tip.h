@@ -19,6 +19,7 @@
 #define TIP_LONG_MAX 4000   /* place, people, contact */
 #define TIP_SHORT_MAX 200   /* region, city, when, ages */
 #define TIP_MESSAGE_MAX 10000
+#define TIP_MESSAGES_MAX 500 /* messages one tip may hold, so none grows without limit */
 #define TIP_MAX_ERRORS 16
 
 /* What a person submits; NULL or "" for what they left out. */
@@ -85,7 +86,10 @@ void tip_view_release(struct tip_view *v);
 int tip_find_by_receipt(struct app *app, const char *receipt, size_t len,
 			struct tip_row *out);
 
-/* A message from the reporter (user_id 0) or staff; the body is sealed. */
+/*
+ * A message from the reporter (user_id 0) or staff; the body is sealed.
+ * VG_TOOBIG when the body or the tip's number of messages is past its limit.
+ */
 int tip_add_message(struct app *app, const char *tip_id, const char *author,
 		    int64_t user_id, const char *body, size_t len);
 

@@ -236,6 +236,22 @@ static void test_tip_round_trip(void **state)
 	tip_view_release(&v);
 }
 
+static void test_message_limit(void **state)
+{
+	struct fixture *fx = *state;
+	struct tip_input in = { .narrative = "A tip.", .source = "web" };
+	struct tip_errors errs;
+	struct tip_receipt r;
+	int i;
+
+	assert_int_equal(tip_submit(&fx->app, &in, &errs, &r), VG_OK);
+	for (i = 0; i < TIP_MESSAGES_MAX; i++)
+		assert_int_equal(tip_add_message(&fx->app, r.id, "reporter", 0, "more", 4), VG_OK);
+	assert_int_equal(tip_add_message(&fx->app, r.id, "reporter", 0, "more", 4), VG_TOOBIG);
+	assert_int_equal(tip_add_message(&fx->app, "0000000000000000", "reporter", 0, "x", 1),
+			 VG_NOTFOUND);
+}
+
 static void test_receipt_delays(void **state)
 {
 	struct config cfg;
@@ -322,6 +338,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_api_content_type_and_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_form_submission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tip_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_limit, setup, teardown),
 		cmocka_unit_test(test_receipt_delays),
 		cmocka_unit_test(test_evidence_parts),
 		cmocka_unit_test_setup_teardown(test_failed_lookups_are_counted, setup, teardown),
