@@ -79,13 +79,3 @@ void app_release(struct app *app)
 	app->store = NULL;
 	app->geo = NULL;
 }
-
-void app_audit(struct app *app, int64_t user_id, const char *action,
-	       const char *object, const char *detail)
-{
-	int rc = store_audit_append(app->store, clock_now(), user_id, action, object, detail);
-
-	if (rc)
-		log_error("audit: cannot record %s %s: %s", action, object ? object : "",
-			  vg_strerror(rc));
-}

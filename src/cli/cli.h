@@ -16,6 +16,7 @@ int cmd_init(int argc, char **argv, const char *data_dir);
 int cmd_user(int argc, char **argv, const char *data_dir);
 int cmd_serve(int argc, char **argv, const char *data_dir);
 int cmd_screen(int argc, char **argv, const char *data_dir);
+int cmd_audit(int argc, char **argv, const char *data_dir);
 int cmd_directory(int argc, char **argv, const char *data_dir);
 int cmd_route(int argc, char **argv, const char *data_dir);
 

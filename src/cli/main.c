@@ -11,6 +11,7 @@ static const struct {
 	{"user", cmd_user, "manage staff accounts (user add --name N --role R)"},
 	{"serve", cmd_serve, "serve the site and API (serve --listen HOST:PORT)"},
 	{"screen", cmd_screen, "screen texts for signs of trafficking (JSON Lines on stdin)"},
+	{"audit", cmd_audit, "check the audit log's hash chain (audit verify)"},
 	{"directory", cmd_directory, "list the help lines (directory --country CC --open-now)"},
 	{"route", cmd_route, "add referrals to screening results (JSON Lines on stdin)"},
 };

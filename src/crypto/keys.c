@@ -24,6 +24,7 @@ enum {
 	SUBKEY_FIELD = 1,
 	SUBKEY_INDEX = 2,
 	SUBKEY_CSRF = 3,
+	SUBKEY_AUDIT = 4,
 };
 
 _Static_assert(KEYS_LEN == crypto_kdf_KEYBYTES, "master key size");
@@ -200,6 +201,8 @@ int keys_load(const char *path, struct keys *out)
 	    crypto_kdf_derive_from_key(k.index, sizeof(k.index), SUBKEY_INDEX,
 				       kdf_context, master) != 0 ||
 	    crypto_kdf_derive_from_key(k.csrf, sizeof(k.csrf), SUBKEY_CSRF,
+				       kdf_context, master) != 0 ||
+	    crypto_kdf_derive_from_key(k.audit, sizeof(k.audit), SUBKEY_AUDIT,
 				       kdf_context, master) != 0) {
 		rc = VG_CRYPTO;
 		goto out;

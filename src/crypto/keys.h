@@ -4,7 +4,8 @@
  * The key file holds one 32-byte master key as 64 hex digits and a newline,
  * created by keys_create() with mode 0600. Purpose keys are derived from it
  * with libsodium's crypto_kdf so that one secret never serves two purposes:
- * field encryption, the receipt/entity blind index, and CSRF tokens.
+ * field encryption, the receipt/entity blind index, CSRF tokens, and the
+ * audit log's hash chain.
  */
 #ifndef VIGIL_KEYS_H
 #define VIGIL_KEYS_H
@@ -15,6 +16,7 @@ struct keys {
 	unsigned char field[KEYS_LEN]; /* XChaCha20-Poly1305 for fields at rest */
 	unsigned char index[KEYS_LEN]; /* keyed BLAKE2b for receipts and lookups */
 	unsigned char csrf[KEYS_LEN];  /* keyed BLAKE2b for CSRF tokens */
+	unsigned char audit[KEYS_LEN]; /* keyed BLAKE2b chaining the audit log */
 };
 
 /*

@@ -201,12 +201,43 @@ int store_session_delete(struct store *s, const unsigned char hash[32]);
 int store_session_expire(struct store *s, int64_t before);
 void session_row_release(struct session_row *r);
 
+/* One entry of the audit log. Strings may be NULL except action. */
+struct audit_row {
+	int64_t id;             /* 1, 2, 3, ... without gaps */
+	int64_t at;
+	int64_t user_id;        /* 0 for the system */
+	char *action;
+	char *object;
+	char *detail;
+	int chained;            /* 0 for entries written before the chain began */
+	unsigned char prev[32]; /* the previous entry's hash; zeros for the first */
+	unsigned char hash[32];
+};
+
+struct audit_list {
+	struct audit_row *rows;
+	size_t count;
+};
+
 /*
- * Appends one staff action to the audit table. user_id 0 means the system.
- * object and detail may be NULL.
+ * Computes an entry's hash from the fields of e (id included) and prev.
+ * The store holds no key: the caller supplies this (app/audit.c).
  */
-int store_audit_append(struct store *s, int64_t at, int64_t user_id,
-		       const char *action, const char *object, const char *detail);
+typedef void (*store_audit_hash_fn)(void *ctx, const struct audit_row *e,
+				    unsigned char out[32]);
+
+/*
+ * Appends one entry: in one transaction it reads the last entry, gives e
+ * the next id and the last hash as prev (zeros when there is none or it is
+ * unchained), has fn compute the hash, and inserts. e's id, prev and hash
+ * are filled in.
+ */
+int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn fn,
+		       void *ctx);
+/* Up to limit entries with id > after_id, in id order. */
+int store_audit_list(struct store *s, int64_t after_id, int limit, struct audit_list *out);
+void audit_row_release(struct audit_row *r);
+void audit_list_release(struct audit_list *l);
 int store_audit_count(struct store *s, int64_t *out);
 
 /*

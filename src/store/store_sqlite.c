@@ -53,6 +53,8 @@ enum stmt_id {
 	ST_SESSION_DELETE,
 	ST_SESSION_EXPIRE,
 	ST_AUDIT_APPEND,
+	ST_AUDIT_LAST,
+	ST_AUDIT_LIST,
 	ST_AUDIT_COUNT,
 	ST_THROTTLE_HIT,
 	ST_THROTTLE_PRUNE,
@@ -145,8 +147,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[ST_SESSION_EXPIRE] = "DELETE FROM sessions WHERE last_seen < ?1",
 	[ST_AUDIT_APPEND] =
-		"INSERT INTO audit (at, user_id, action, object, detail) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)",
+		"INSERT INTO audit (id, at, user_id, action, object, detail, prev, hash) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_AUDIT_LAST] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+	[ST_AUDIT_LIST] =
+		"SELECT id, at, user_id, action, object, detail, prev, hash FROM audit "
+		"WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[ST_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[ST_THROTTLE_HIT] =
 		"INSERT INTO throttle (name, window_start, count) "
@@ -1425,31 +1431,153 @@ void session_row_release(struct session_row *r)
 
 /* Audit */
 
-int store_audit_append(struct store *s, int64_t at, int64_t user_id,
-		       const char *action, const char *object,
-		       const char *detail)
+/* The last entry's id and hash (zeros when absent or unchained). */
+static int audit_last(struct store *s, int64_t *id, unsigned char hash[32])
+{
+	sqlite3_stmt *st = s->stmt[ST_AUDIT_LAST];
+	int rc = step_row(s, st, __func__, true);
+
+	*id = 0;
+	memset(hash, 0, 32);
+	if (rc == VG_NOTFOUND)
+		rc = VG_OK;
+	else if (!rc) {
+		*id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(hash, sqlite3_column_blob(st, 1), 32);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn fn,
+		       void *ctx)
 {
 	sqlite3_stmt *st = s->stmt[ST_AUDIT_APPEND];
+	int64_t last;
 	int rc, src;
 
-	assert(action);
+	assert(e && e->action && fn);
 	store_lock(s);
-	src = sqlite3_bind_int64(st, 1, at);
+	rc = tx_begin(s, __func__);
+	if (!rc)
+		rc = audit_last(s, &last, e->prev);
+	if (rc)
+		goto out;
+	e->id = last + 1;
+	e->chained = 1;
+	fn(ctx, e, e->hash);
+	src = sqlite3_bind_int64(st, 1, e->id);
 	if (src == SQLITE_OK)
-		src = bind_user_id(st, 2, user_id);
+		src = sqlite3_bind_int64(st, 2, e->at);
 	if (src == SQLITE_OK)
-		src = sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+		src = bind_user_id(st, 3, e->user_id);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_text(st, 4, e->action, -1, SQLITE_STATIC);
 	/* A NULL pointer binds SQL NULL. */
 	if (src == SQLITE_OK)
-		src = sqlite3_bind_text(st, 4, object, -1, SQLITE_STATIC);
+		src = sqlite3_bind_text(st, 5, e->object, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+		src = sqlite3_bind_text(st, 6, e->detail, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK)
+		src = bind_hash(st, 7, e->prev);
+	if (src == SQLITE_OK)
+		src = bind_hash(st, 8, e->hash);
 	rc = check_bind(s, src, __func__);
 	if (!rc)
 		rc = run_write(s, st, __func__);
 	stmt_done(st);
+	if (!rc)
+		rc = tx_commit(s, __func__);
+out:
+	if (rc)
+		tx_rollback(s);
 	store_unlock(s);
 	return rc;
+}
+
+static int read_audit(sqlite3_stmt *st, struct audit_row *out)
+{
+	struct audit_row r = { 0 };
+	int rc;
+
+	r.id = sqlite3_column_int64(st, 0);
+	r.at = sqlite3_column_int64(st, 1);
+	r.user_id = sqlite3_column_int64(st, 2);
+	rc = col_text(st, 3, &r.action);
+	if (!rc && sqlite3_column_type(st, 4) != SQLITE_NULL)
+		rc = col_text(st, 4, &r.object);
+	if (!rc && sqlite3_column_type(st, 5) != SQLITE_NULL)
+		rc = col_text(st, 5, &r.detail);
+	/* A hash of the wrong length is kept as "chained" with what is there,
+	 * so that verification reports it rather than skipping it. */
+	if (!rc && sqlite3_column_type(st, 7) != SQLITE_NULL) {
+		r.chained = 1;
+		if (sqlite3_column_bytes(st, 6) == 32)
+			memcpy(r.prev, sqlite3_column_blob(st, 6), 32);
+		if (sqlite3_column_bytes(st, 7) == 32)
+			memcpy(r.hash, sqlite3_column_blob(st, 7), 32);
+	}
+	if (rc) {
+		audit_row_release(&r);
+		return rc;
+	}
+	*out = r;
+	return VG_OK;
+}
+
+int store_audit_list(struct store *s, int64_t after_id, int limit, struct audit_list *out)
+{
+	sqlite3_stmt *st = s->stmt[ST_AUDIT_LIST];
+	struct audit_list l = { 0 };
+	int rc, src;
+
+	assert(out && limit > 0);
+	l.rows = calloc((size_t)limit, sizeof(*l.rows));
+	if (!l.rows)
+		return VG_NOMEM;
+	store_lock(s);
+	src = sqlite3_bind_int64(st, 1, after_id);
+	if (src == SQLITE_OK)
+		src = sqlite3_bind_int(st, 2, limit);
+	rc = check_bind(s, src, __func__);
+	while (!rc && l.count < (size_t)limit) {
+		rc = step_row(s, st, __func__, false);
+		if (rc == VG_NOTFOUND) {
+			rc = VG_OK;
+			break;
+		}
+		if (!rc)
+			rc = read_audit(st, &l.rows[l.count]);
+		if (!rc)
+			l.count++;
+	}
+	stmt_done(st);
+	store_unlock(s);
+	if (rc) {
+		audit_list_release(&l);
+		return rc;
+	}
+	*out = l;
+	return VG_OK;
+}
+
+void audit_row_release(struct audit_row *r)
+{
+	free(r->action);
+	free(r->object);
+	free(r->detail);
+	memset(r, 0, sizeof(*r));
+}
+
+void audit_list_release(struct audit_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		audit_row_release(&l->rows[i]);
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
 }
 
 int store_audit_count(struct store *s, int64_t *out)

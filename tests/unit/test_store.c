@@ -689,21 +689,71 @@ static void test_sessions(void **state)
 	assert_int_equal(store_session_delete(fx->s, b), VG_OK);
 }
 
+/*
+ * A stand-in for the app's keyed hash: any function of prev and the entry
+ * will do to check that the store chains what it is given.
+ */
+static void fake_hash(void *ctx, const struct audit_row *e, unsigned char out[32])
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(e->prev[i] ^ (unsigned char)(e->id * 31 + (int64_t)i));
+}
+
+static void audit_add(struct store *s, int64_t at, int64_t user, const char *action,
+		      const char *object, const char *detail, int64_t want_id)
+{
+	struct audit_row e = { 0 };
+
+	e.at = at;
+	e.user_id = user;
+	e.action = (char *)action;
+	e.object = (char *)object;
+	e.detail = (char *)detail;
+	assert_int_equal(store_audit_append(s, &e, fake_hash, NULL), VG_OK);
+	assert_int_equal(e.id, want_id);
+}
+
 static void test_audit(void **state)
 {
 	struct fixture *fx = *state;
+	struct audit_list l = { 0 };
+	unsigned char zeros[32] = { 0 };
 	int64_t uid, n = -1;
 
 	uid = user_add(fx->s, "admin.one", "admin");
-	assert_int_equal(store_audit_append(fx->s, 100, 0, "store.open", NULL,
-					    NULL), VG_OK);
+	audit_add(fx->s, 100, 0, "store.open", NULL, NULL, 1);
 	assert_int_equal(store_audit_count(fx->s, &n), VG_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_audit_append(fx->s, 200, uid, "tip.status",
-					    "0000000000000001",
-					    "new -> in_review"), VG_OK);
+	audit_add(fx->s, 200, uid, "tip.status", "0000000000000001", "new -> in_review", 2);
+	audit_add(fx->s, 300, uid, "tip.view", "0000000000000001", NULL, 3);
 	assert_int_equal(store_audit_count(fx->s, &n), VG_OK);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
+
+	assert_int_equal(store_audit_list(fx->s, 0, 10, &l), VG_OK);
+	assert_int_equal(l.count, 3);
+	assert_int_equal(l.rows[0].id, 1);
+	assert_true(l.rows[0].chained);
+	assert_memory_equal(l.rows[0].prev, zeros, 32);
+	/* Each entry carries the hash of the one before it. */
+	assert_memory_equal(l.rows[1].prev, l.rows[0].hash, 32);
+	assert_memory_equal(l.rows[2].prev, l.rows[1].hash, 32);
+	assert_string_equal(l.rows[1].action, "tip.status");
+	assert_string_equal(l.rows[1].object, "0000000000000001");
+	assert_string_equal(l.rows[1].detail, "new -> in_review");
+	assert_int_equal(l.rows[1].user_id, uid);
+	assert_null(l.rows[0].object);
+	assert_null(l.rows[2].detail);
+	audit_list_release(&l);
+	assert_int_equal(store_audit_list(fx->s, 2, 10, &l), VG_OK);
+	assert_int_equal(l.count, 1);
+	assert_int_equal(l.rows[0].id, 3);
+	audit_list_release(&l);
+	assert_int_equal(store_audit_list(fx->s, 0, 2, &l), VG_OK);
+	assert_int_equal(l.count, 2);
+	audit_list_release(&l);
 }
 
 /* The count after one hit, or -1 when the hit failed. */
@@ -773,6 +823,7 @@ static void readonly_attempt(const char *path, unsigned tip_n,
 	struct message_row m;
 	struct user_row u = { 0 };
 	struct session_row sr = { 0 };
+	struct audit_row ae = { 0 };
 	char mid[17], reporter[] = "reporter", name[] = "volunteer.one";
 	char role[] = "volunteer", hash[] = "synthetic", web[] = "web";
 	unsigned char body[16], token[32];
@@ -800,7 +851,9 @@ static void readonly_attempt(const char *path, unsigned tip_n,
 	r->session = store_session_insert(ro, token, &sr);
 	r->touch = store_session_touch(ro, token, 400);
 	r->expire = store_session_expire(ro, 500);
-	r->audit = store_audit_append(ro, 100, 0, "test", NULL, NULL);
+	ae.at = 100;
+	ae.action = (char *)"test";
+	r->audit = store_audit_append(ro, &ae, fake_hash, NULL);
 	r->throttle = store_throttle_hit(ro, "receipt", 100, 60, &n);
 	store_free(ro);
 }
