@@ -3,7 +3,7 @@ BUILD ?= build
 DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps build run test clean
+.PHONY: all deps build run test test-asan clean
 
 all: build
 
@@ -23,5 +23,13 @@ run: build
 test: build
 	@sh tests/run $(BUILD)
 
+# The whole suite again on an AddressSanitizer + UndefinedBehaviorSanitizer
+# build (LeakSanitizer included); any report fails the run.
+test-asan: deps
+	test -f build-asan/build.ninja || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		sh tests/run build-asan
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) build-asan

@@ -58,7 +58,8 @@ vigil_start() {
 	i=0
 	while ! grep -q '^listening on ' "$WORK/server.out" 2>/dev/null; do
 		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
+		# Generous: a slow, busy machine or a sanitizer build starts slowly.
+		if [ $i -gt 2400 ] || ! kill -0 "$SERVER_PID" 2>/dev/null; then
 			echo "Bail out! server did not start"; cat "$WORK/server.err" >&2; exit 1
 		fi
 		sleep 0.05
