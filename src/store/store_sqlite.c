@@ -506,6 +506,47 @@ static int read_referral(sqlite3_stmt *st, struct referral_row *out)
 	return VG_OK;
 }
 
+static int read_message_cb(sqlite3_stmt *st, void *row)
+{
+	return read_message(st, row);
+}
+
+static int read_referral_cb(sqlite3_stmt *st, void *row)
+{
+	return read_referral(st, row);
+}
+
+/*
+ * Steps st to its end, reading each row with read into a growing array of
+ * elements of `size` bytes at *rows; *count says how many were read, also
+ * on failure, so the caller can release them.
+ */
+static int collect_rows(struct store *s, sqlite3_stmt *st, const char *what, size_t size,
+			int (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *count)
+{
+	size_t cap = 0;
+	int rc;
+
+	for (;;) {
+		rc = step_row(s, st, what, false);
+		if (rc)
+			return rc == VG_NOTFOUND ? VG_OK : rc;
+		if (*count == cap) {
+			void *grown;
+
+			cap = cap ? cap * 2 : 8;
+			grown = reallocarray(*rows, cap, size);
+			if (!grown)
+				return VG_NOMEM;
+			*rows = grown;
+		}
+		rc = read(st, (char *)*rows + *count * size);
+		if (rc)
+			return rc;
+		(*count)++;
+	}
+}
+
 static int read_user(sqlite3_stmt *st, struct user_row *out)
 {
 	struct user_row u = { 0 };
@@ -1150,35 +1191,15 @@ int store_message_list(struct store *s, const char *tip_id,
 {
 	sqlite3_stmt *st = s->stmt[ST_MESSAGE_LIST];
 	struct message_list l = { 0 };
-	struct message_row *rows;
-	size_t cap = 0;
 	int rc;
 
 	assert(tip_id && out);
 	store_lock(s);
 	rc = check_bind(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC),
 			__func__);
-	while (!rc) {
-		rc = step_row(s, st, __func__, false);
-		if (rc == VG_NOTFOUND) {
-			rc = VG_OK;
-			break;
-		}
-		if (rc)
-			break;
-		if (l.count == cap) {
-			cap = cap ? cap * 2 : 8;
-			rows = reallocarray(l.rows, cap, sizeof(*rows));
-			if (!rows) {
-				rc = VG_NOMEM;
-				break;
-			}
-			l.rows = rows;
-		}
-		rc = read_message(st, &l.rows[l.count]);
-		if (!rc)
-			l.count++;
-	}
+	if (!rc)
+		rc = collect_rows(s, st, __func__, sizeof(*l.rows), read_message_cb,
+				  (void **)&l.rows, &l.count);
 	stmt_done(st);
 	store_unlock(s);
 	if (rc) {
@@ -1719,34 +1740,14 @@ int store_referral_list(struct store *s, const char *tip_id, struct referral_lis
 {
 	sqlite3_stmt *st = s->stmt[ST_REFERRAL_LIST];
 	struct referral_list l = { 0 };
-	struct referral_row *rows;
-	size_t cap = 0;
 	int rc;
 
 	assert(tip_id && out);
 	store_lock(s);
 	rc = check_bind(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC), __func__);
-	while (!rc) {
-		rc = step_row(s, st, __func__, false);
-		if (rc == VG_NOTFOUND) {
-			rc = VG_OK;
-			break;
-		}
-		if (rc)
-			break;
-		if (l.count == cap) {
-			cap = cap ? cap * 2 : 8;
-			rows = reallocarray(l.rows, cap, sizeof(*rows));
-			if (!rows) {
-				rc = VG_NOMEM;
-				break;
-			}
-			l.rows = rows;
-		}
-		rc = read_referral(st, &l.rows[l.count]);
-		if (!rc)
-			l.count++;
-	}
+	if (!rc)
+		rc = collect_rows(s, st, __func__, sizeof(*l.rows), read_referral_cb,
+				  (void **)&l.rows, &l.count);
 	stmt_done(st);
 	store_unlock(s);
 	if (rc) {
