@@ -57,17 +57,26 @@ static bool is_unknown_zone(const UChar *id, int32_t len)
 	return len == (int32_t)(sizeof(unknown) - 1) && !u_strncmp(id, u, len);
 }
 
+/*
+ * ICU finds a canonical id for some spellings it cannot open a calendar
+ * for ("America:Atikokan": its resource keys write '/' as ':'), so a zone
+ * is only accepted when hours_local() can use it as well; otherwise hours
+ * would parse and then never say whether the line is open.
+ */
 int hours_zone_check(const char *zone)
 {
 	UChar id[HOURS_ZONE_SIZE], canon[2 * HOURS_ZONE_SIZE];
 	UErrorCode st = U_ZERO_ERROR;
 	UBool system = 0;
+	struct hours_local lt;
 	int32_t n;
 
 	if (!zone || !*zone || to_uchars(zone, id, ARRAY_SIZE(id)))
 		return VG_NOTFOUND;
 	n = ucal_getCanonicalTimeZoneID(id, -1, canon, (int32_t)ARRAY_SIZE(canon), &system, &st);
 	if (U_FAILURE(st) || !system || is_unknown_zone(canon, n))
+		return VG_NOTFOUND;
+	if (hours_local(zone, 0, &lt))
 		return VG_NOTFOUND;
 	return VG_OK;
 }

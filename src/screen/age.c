@@ -41,7 +41,8 @@ static int age_number(const char *t, size_t len, size_t i, size_t *end)
 
 static const char *const age_after[] = {
 	"years old", "year old", "yrs old", "yr old", "years-old", "year-old",
-	"yrs-old", "yr-old", "years of age", "y/o", "y.o", "yo", "anos de edad",
+	"yrs-old", "yr-old", "year olds", "year-olds", "yr olds", "yr-olds",
+	"yr. old", "yrs. old", "years of age", "y/o", "y.o", "yo", "anos de edad",
 	"anitos", "anito",
 };
 
@@ -55,8 +56,61 @@ static const char *const age_before[] = { "age: ", "age ", "aged ", "edad: ", "e
 
 static const char *const cue_before[] = {
 	"looks about ", "looks like ", "looks to be ", "looks ", "look about ",
+	"looked about ", "looked like ", "looked to be ", "seemed about ",
 	"appears to be ", "seems about ", "parece de unos ", "parece de ",
 	"parece tener ", "aparenta tener ", "aparenta unos ", "aparenta ",
+};
+
+/*
+ * A number with no unit is an age only after the words below (and only
+ * when age_follows() agrees). After a verb of being, the subject must be
+ * one of these words, so that "the rent is 15." and "her quota is 15,"
+ * are not ages; a name is not recognised ("Maria is 15" is missed).
+ */
+static const char *const subjects[] = {
+	"she", "he", "i", "who", "they", "girl", "girls", "boy", "boys", "kid", "kids",
+	"child", "daughter", "daughters", "son", "sons", "sister", "sisters", "brother",
+	"brothers", "niece", "nephew", "cousin", "granddaughter", "grandson",
+	"stepdaughter", "stepson", "victim", "youngest", "oldest", "teen", "teenager",
+};
+
+/* The verbs after a subject; "'s" and "'m" are written on to it ("he's"). */
+static const char *const subject_verbs[] = {
+	" is ", " was ", " am ", " are ", " were ", "'s ", "'m ", "'re ",
+};
+
+/* A birthday: a time may follow ("turned 16 last month", "cumplió 16 en marzo"). */
+static const char *const turned_before[] = { "turned ", "cumplio ", "acaba de cumplir " };
+
+/* A person "of" an age: "a girl of 15", "una niña de 15", "a los 15" (at 15). */
+static const char *const person_of[] = {
+	"girl of ", "boy of ", "child of ", "nina de ", "nino de ", "chica de ", "chico de ",
+	"muchacha de ", "muchacho de ", "chamaca de ", "chamaco de ", "jovencita de ",
+	"adolescente de ", "a los ",
+};
+
+/*
+ * "tiene 15" is as often a count ("tiene 3 hijos", "tiene dos") as an age,
+ * so after these the number must be at least AGE_HAS_MIN.
+ */
+static const char *const has_before[] = { "tiene ", "tenia ", "tengo " };
+#define AGE_HAS_MIN 10
+
+/*
+ * What may follow a bare age: the end of the text, a mark that ends a
+ * clause, or one of these words. Anything else is a count or a measure:
+ * "is 15 minutes away", "turned 15 minutes later", "tiene 15 dolares".
+ */
+static const char follow_marks[] = ".,;!?)";
+static const char *const follow_words[] = {
+	"and", "or", "but", "so", "now", "when", "then", "too", "also", "already", "yet",
+	"years", "yrs", "yr", "y", "o", "pero", "cuando", "ya", "ahora", "tambien",
+};
+
+/* After a birthday a time may follow too: "turned 16 last month". */
+static const char *const follow_time[] = {
+	"last", "this", "yesterday", "today", "recently", "in", "on", "el", "la", "en",
+	"hace", "este", "esta", "ayer", "hoy",
 };
 
 /* Cues that say a minor without a number; they stand for AGE_MINOR_BOUND. */
@@ -118,6 +172,90 @@ static size_t age_with_unit(const struct norm *n, size_t i, struct entities *out
 		return 0;
 	add_age(n, out, i, u, v, 0);
 	return u;
+}
+
+/* The phrase p ends right before t[i]; unlike phrase_before(), p may end a longer word. */
+static int ends_with(const char *t, size_t i, const char *p)
+{
+	size_t n = strlen(p);
+
+	return i >= n && !memcmp(t + i - n, p, n);
+}
+
+/*
+ * Where a subject and a verb of being that end right before t[i] start
+ * ("she is ", "my daughter's "), or SIZE_MAX.
+ */
+static size_t subject_start(const char *t, size_t i)
+{
+	size_t v, k, j;
+
+	for (v = 0; v < ARRAY_SIZE(subject_verbs); v++) {
+		if (!ends_with(t, i, subject_verbs[v]))
+			continue;
+		j = i - strlen(subject_verbs[v]);
+		for (k = 0; k < ARRAY_SIZE(subjects); k++)
+			if (phrase_before(t, j, subjects[k]))
+				return j - strlen(subjects[k]);
+	}
+	return SIZE_MAX;
+}
+
+/* The first of count phrases that ends right before t[i] at a word boundary, or NULL. */
+static const char *phrase_any_before(const char *t, size_t i, const char *const *phrases,
+				     size_t count)
+{
+	size_t k;
+
+	for (k = 0; k < count; k++)
+		if (phrase_before(t, i, phrases[k]))
+			return phrases[k];
+	return NULL;
+}
+
+/* What follows a bare age at t[e] lets it stand (follow_words, and follow_time if time). */
+static int age_follows(const char *t, size_t len, size_t e, int time)
+{
+	if (e == len || (t[e] != '\0' && strchr(follow_marks, t[e])))
+		return 1;
+	if (t[e] != ' ')
+		return 0;
+	e++;
+	return phrase_any_at(t, len, e, follow_words, ARRAY_SIZE(follow_words)) ||
+	       (time && phrase_any_at(t, len, e, follow_time, ARRAY_SIZE(follow_time)));
+}
+
+/*
+ * A bare number at t[i] after the words above: "she is 15", "turned 16",
+ * "una niña de 13", "tiene 15". The age's span starts at those words.
+ */
+static size_t age_after_verb(const struct norm *n, size_t i, struct entities *out)
+{
+	const char *t = n->text;
+	size_t len = n->len, a, e;
+	const char *p;
+	int v = age_number(t, len, i, &e), time = 0;
+
+	if (v < 1 || v > 99)
+		return 0;
+	/* "he is one too", "tiene una": the word for one is a count, not an age. */
+	if (!is_digit(t[i]) && v == 1)
+		return 0;
+	a = subject_start(t, i);
+	if (a == SIZE_MAX && (p = phrase_any_before(t, i, turned_before,
+						     ARRAY_SIZE(turned_before)))) {
+		a = i - strlen(p);
+		time = 1;
+	}
+	if (a == SIZE_MAX && (p = phrase_any_before(t, i, person_of, ARRAY_SIZE(person_of))))
+		a = i - strlen(p);
+	if (a == SIZE_MAX && v >= AGE_HAS_MIN &&
+	    (p = phrase_any_before(t, i, has_before, ARRAY_SIZE(has_before))))
+		a = i - strlen(p);
+	if (a == SIZE_MAX || !age_follows(t, len, e, time))
+		return 0;
+	add_age(n, out, a, e, v, 0);
+	return e;
 }
 
 /* "age 16", "aged 16", "looks about 14" at t[i]. */
@@ -182,8 +320,11 @@ size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t 
 	const char *t = n->text;
 	size_t e = 0;
 
-	if (is_digit(t[i]) || wordset_maybe(&w->numbers, t + i, k - i))
+	if (is_digit(t[i]) || wordset_maybe(&w->numbers, t + i, k - i)) {
 		e = age_with_unit(n, i, out);
+		if (!e)
+			e = age_after_verb(n, i, out);
+	}
 	if (!e && is_alpha(t[i]) && wordset_maybe(&w->before, t + i, k - i))
 		e = age_after_word(n, i, out);
 	if (!e && is_alpha(t[i]) && wordset_maybe(&w->cues, t + i, k - i))

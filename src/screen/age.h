@@ -3,10 +3,13 @@
  *
  * Stated ages: "16 years old", "16yo", "16 y/o", "16-year-old", "age 16",
  * "aged 16", "sixteen years old", "a los 15 años", "tiene 15 años", "de 15
- * años", "15 añitos", "quince años de edad". Cues: "looks about 14" (the
- * number is an estimate), and "high school", "secundaria", "prepa",
- * "minor", "underage", "menor de edad", which stand for AGE_MINOR_BOUND.
- * Numbers outside 1-99 are not ages. See docs/screening-text.md.
+ * años", "15 añitos", "quince años de edad", and a bare number after a
+ * person and a verb ("she is 15", "he's 14"), a birthday ("turned 16",
+ * "cumplió 16") or "tiene 15", when the clause ends there ("she is 15
+ * minutes away" is not an age). Cues: "looks about 14" (the number is an
+ * estimate), and "high school", "secundaria", "prepa", "minor",
+ * "underage", "menor de edad", which stand for AGE_MINOR_BOUND. Numbers
+ * outside 1-99 are not ages. See docs/screening-text.md.
  */
 #ifndef VIGIL_AGE_H
 #define VIGIL_AGE_H

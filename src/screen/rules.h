@@ -19,9 +19,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
-
-#include <hs/hs.h>
 
 #define RULES_ID_MAX 64
 #define RULES_CATEGORY_MAX 64
@@ -130,11 +129,91 @@ bool rules_is_typology(const char *text, size_t len);
 int rules_type_find(const struct rules *r, const char *slug, size_t len);
 
 /*
- * Compiles every pattern into one vectorscan block-mode database, match id
- * = rule index, each pattern CASELESS | UTF8 | SOM_LEFTMOST so that a match
- * has a start. VG_INVAL with "file:line: pattern: <reason>" for a pattern
- * vectorscan rejects; VG_INVAL when there are no rules; VG_NOMEM.
+ * The compiled matcher: every pattern of a rule set, ready to be found in a
+ * normalised text in two phases (docs/screening.md, "Speed").
+ *
+ * Phase one is the only pass over the whole text: one vectorscan literal
+ * database holds, for each pattern, a set of plain strings of which every
+ * match contains one (its factor: for "\b(took|keeps) (her|his)
+ * passports?\b", the eight strings from "took her passport" to "keeps his
+ * passports"). Phase two looks only around the places where a factor was
+ * found: the parts of the pattern before and after it are checked there,
+ * by comparing strings, by reading a class of characters ("[ -~]{0,25}")
+ * and, for what is neither, with small anchored vectorscan databases. The
+ * part after the factor gives the ends of the matches; the part before it,
+ * read backwards, their leftmost starts. The result is what one vectorscan
+ * scan with HS_FLAG_SOM_LEFTMOST over the whole text would report: every
+ * end offset of every pattern, each with its leftmost start.
+ *
+ * The pattern language is vectorscan's (PCRE) with what the rule format
+ * allows (data/README.md), less a few constructs that have no use on
+ * normalised text and are refused with the name of the construct: option
+ * settings and other "(?" groups than "(?:", \Q...\E, \G, back-references
+ * and octal escapes, and a "{" that is not a repeat count. Every branch of
+ * a pattern must contain some plain text (a character, a word, or a set of
+ * at most 32 strings such as "(her|him)" or "[oa]") that each of its
+ * matches includes; a branch made only of classes and repeats ("\w+") is
+ * refused.
  */
-int rules_compile(const struct rules *r, hs_database_t **out, char *err, size_t errsize);
+struct rules_db;
+
+/* Per-thread state for rules_match(); made for one rules_db. */
+struct rules_scratch;
+
+/* One indicator span: merged matches of one rule, in the normalised text. */
+struct rules_span {
+	uint32_t rule;       /* index in rules.items */
+	size_t from, to;     /* [from, to) */
+};
+
+/* What rules_compile() made, for the benchmark and the tests. */
+struct rules_db_info {
+	size_t literals;     /* strings in the phase-one database */
+	size_t branches;     /* pattern branches, each with one factor */
+	size_t databases;    /* anchored phase-two databases */
+};
+
+/*
+ * Counts since rules_scratch_new(), added to by every rules_match(). The
+ * times are kept only after rules_scratch_timing(s, true): phase one is the
+ * literal scan, phase two everything after it (checks, merging).
+ */
+struct rules_stats {
+	uint64_t texts;
+	uint64_t hits;       /* factors found by phase one */
+	uint64_t scans;      /* anchored vectorscan scans in phase two */
+	uint64_t matches;    /* (rule, end) pairs found */
+	uint64_t phase1_ns;
+	uint64_t phase2_ns;
+};
+
+/*
+ * Compiles every pattern of r. VG_INVAL with "file:line: pattern: <reason>"
+ * for a pattern vectorscan rejects or that uses a construct the matcher
+ * does not take (see above); VG_INVAL when there are no rules; VG_NOMEM.
+ * The result is read-only and may be shared by threads; r must outlive it.
+ */
+int rules_compile(const struct rules *r, struct rules_db **out, char *err, size_t errsize);
+void rules_db_free(struct rules_db *db);
+void rules_db_describe(const struct rules_db *db, struct rules_db_info *out);
+
+int rules_scratch_new(const struct rules_db *db, struct rules_scratch **out);
+void rules_scratch_free(struct rules_scratch *s);
+void rules_scratch_timing(struct rules_scratch *s, bool on);
+void rules_scratch_stats(const struct rules_scratch *s, struct rules_stats *out);
+
+/*
+ * Finds every match of every rule in len bytes of normalised text (as made
+ * by norm_text(): valid UTF-8, case-folded) and merges them, rule by rule,
+ * as they are met in order of their end: a match that starts at or before
+ * the end of the rule's last span extends that span, any other starts a
+ * new one. The spans go to spans[0..*n), in the order they were begun
+ * (their first match's end; ties in rule order). When a text has more than
+ * max spans, the scan stops at the one that does not fit, *truncated is
+ * set, and the spans kept cover what was read up to there. VG_INTERNAL if
+ * vectorscan fails; VG_NOMEM. s is left ready for the next text.
+ */
+int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *text,
+		size_t len, struct rules_span *spans, size_t max, size_t *n, bool *truncated);
 
 #endif

@@ -13,12 +13,19 @@
  */
 #define SCREEN_MAX_MATCHES 4096
 
+/*
+ * The engine keeps each rule's id and category as JSON strings, made once
+ * and shared by every result that shows the rule (jansson counts
+ * references atomically, so threads may share values nobody modifies).
+ */
 struct screen_engine {
 	struct rules rules;
-	hs_database_t *db;
+	struct rules_db *db;
+	json_t **ids;
+	json_t **categories;
 };
 
-/* One match, in bytes of the normalised text. */
+/* One indicator span, in bytes of the normalised text. */
 struct match {
 	uint32_t rule;
 	bool dead;        /* inside a negation */
@@ -26,13 +33,13 @@ struct match {
 };
 
 struct screen_scratch {
-	hs_scratch_t *hs;
+	struct rules_scratch *rs;
 	struct norm norm;
 	struct entities *ents;
+	struct rules_span *spans;
 	struct match *m;
 	size_t nm;
 	bool full;
-	int32_t *last;    /* per rule: index in m of its latest match, -1 */
 	uint8_t *seen;    /* per rule: counted in hits already */
 	uint32_t *hits;
 	size_t nrules;
@@ -67,6 +74,18 @@ int screen_engine_build(const struct screen_file *files, size_t n,
 	rc = rules_compile(&e->rules, &e->db, err, errsize);
 	if (rc)
 		goto out;
+	rc = VG_NOMEM;
+	e->ids = calloc(e->rules.count, sizeof(*e->ids));
+	e->categories = calloc(e->rules.count, sizeof(*e->categories));
+	if (!e->ids || !e->categories)
+		goto out;
+	for (size_t i = 0; i < e->rules.count; i++) {
+		e->ids[i] = json_string(e->rules.items[i].id);
+		e->categories[i] = json_string(e->rules.items[i].category);
+		if (!e->ids[i] || !e->categories[i])
+			goto out;
+	}
+	rc = VG_OK;
 	*out = e;
 	e = NULL;
 out:
@@ -78,7 +97,13 @@ void screen_engine_free(struct screen_engine *e)
 {
 	if (!e)
 		return;
-	hs_free_database(e->db);
+	for (size_t i = 0; e->ids && i < e->rules.count; i++)
+		json_decref(e->ids[i]);
+	for (size_t i = 0; e->categories && i < e->rules.count; i++)
+		json_decref(e->categories[i]);
+	free(e->ids);
+	free(e->categories);
+	rules_db_free(e->db);
 	rules_release(&e->rules);
 	free(e);
 }
@@ -100,15 +125,13 @@ int screen_scratch_new(const struct screen_engine *e, struct screen_scratch **ou
 	norm_init(&s->norm);
 	s->nrules = n;
 	s->ents = malloc(sizeof(*s->ents));
+	s->spans = malloc(SCREEN_MAX_MATCHES * sizeof(*s->spans));
 	s->m = malloc(SCREEN_MAX_MATCHES * sizeof(*s->m));
-	s->last = malloc(n * sizeof(*s->last));
 	s->seen = calloc(n, 1);
 	s->hits = malloc(n * sizeof(*s->hits));
-	if (!s->ents || !s->m || !s->last || !s->seen || !s->hits)
+	if (!s->ents || !s->spans || !s->m || !s->seen || !s->hits)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		s->last[i] = -1;
-	if (hs_alloc_scratch(e->db, &s->hs) != HS_SUCCESS)
+	if (rules_scratch_new(e->db, &s->rs))
 		goto out;
 	*out = s;
 	s = NULL;
@@ -122,48 +145,14 @@ void screen_scratch_free(struct screen_scratch *s)
 {
 	if (!s)
 		return;
-	hs_free_scratch(s->hs);
+	rules_scratch_free(s->rs);
 	norm_release(&s->norm);
 	free(s->ents);
+	free(s->spans);
 	free(s->m);
-	free(s->last);
 	free(s->seen);
 	free(s->hits);
 	free(s);
-}
-
-/*
- * Vectorscan reports a pattern once per end offset, each with its leftmost
- * start; a pattern with an optional tail reports the same words several
- * times. Overlapping matches of one rule are merged into one span.
- */
-static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
-		    unsigned int flags, void *ctx)
-{
-	struct screen_scratch *s = ctx;
-	int32_t last = s->last[id];
-	struct match *m;
-
-	(void)flags;
-	if (last >= 0 && from <= s->m[last].to) {
-		m = &s->m[last];
-		if (from < m->from)
-			m->from = (size_t)from;
-		if (to > m->to)
-			m->to = (size_t)to;
-		return 0;
-	}
-	if (s->nm == SCREEN_MAX_MATCHES) {
-		s->full = true;
-		return 1;
-	}
-	m = &s->m[s->nm];
-	m->rule = id;
-	m->dead = false;
-	m->from = (size_t)from;
-	m->to = (size_t)to;
-	s->last[id] = (int32_t)s->nm++;
-	return 0;
 }
 
 /*
@@ -210,6 +199,12 @@ static json_t *json_number(double v)
 static int push(json_t *a, json_t *v)
 {
 	return v ? json_array_append_new(a, v) : -1;
+}
+
+/* Sets key of the object o to v, taking the reference; -1 when v is NULL or on ENOMEM. */
+static int push_field(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new_nocheck(o, key, v) : -1;
 }
 
 static json_t *money_json(const struct entity *en)
@@ -262,7 +257,33 @@ static json_t *entities_json(const struct entities *ents)
 	return o;
 }
 
-static json_t *indicators_json(const struct rules *r, const struct screen_scratch *s,
+/*
+ * {"id", "category", "span", "quote"} for one indicator. Built field by
+ * field rather than with json_pack(): it is the bulk of the result, and
+ * the format string would be read again for every indicator.
+ */
+static json_t *indicator_json(const struct screen_engine *e, uint32_t rule, size_t start,
+			      size_t end, const char *text)
+{
+	json_t *o = json_object(), *span = json_array();
+
+	if (!o || !span || push(span, json_integer((json_int_t)start)) ||
+	    push(span, json_integer((json_int_t)end)) ||
+	    json_object_set_nocheck(o, "id", e->ids[rule]) ||
+	    json_object_set_nocheck(o, "category", e->categories[rule]) ||
+	    json_object_set_new_nocheck(o, "span", span)) {
+		json_decref(span);
+		json_decref(o);
+		return NULL;
+	}
+	if (push_field(o, "quote", json_stringn(text + start, end - start))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *indicators_json(const struct screen_engine *e, const struct screen_scratch *s,
 			       const char *text)
 {
 	json_t *a = json_array();
@@ -271,15 +292,12 @@ static json_t *indicators_json(const struct rules *r, const struct screen_scratc
 		return NULL;
 	for (size_t i = 0; i < s->nm; i++) {
 		const struct match *m = &s->m[i];
-		const struct rule *rule = &r->items[m->rule];
 		size_t start, end;
 
 		if (m->dead)
 			continue;
 		norm_span(&s->norm, m->from, m->to, &start, &end);
-		if (push(a, json_pack("{s:s, s:s, s:[I, I], s:s%}", "id", rule->id,
-				      "category", rule->category, "span", (json_int_t)start,
-				      (json_int_t)end, "quote", text + start, end - start))) {
+		if (push(a, indicator_json(e, m->rule, start, end, text))) {
 			json_decref(a);
 			return NULL;
 		}
@@ -357,7 +375,7 @@ static json_t *result_json(const struct screen_engine *e, const struct screen_sc
 			 "labor_exploitation", as->labor_exploitation,
 			 "urgency", assess_urgency_name(as->urgency),
 			 "ad_score", as->ad_score,
-			 "indicators", indicators_json(r, s, text),
+			 "indicators", indicators_json(e, s, text),
 			 "indicators_truncated", s->full,
 			 "entities", entities_json(s->ents));
 fail:
@@ -377,7 +395,6 @@ int screen_run(const struct screen_engine *e, struct screen_scratch *s,
 	struct assess_input in;
 	struct assessment as;
 	size_t nhits = 0;
-	hs_error_t herr;
 	json_t *res;
 	int rc;
 
@@ -390,15 +407,16 @@ int screen_run(const struct screen_engine *e, struct screen_scratch *s,
 	rc = entities_extract(text, len, &s->norm, &eopt, s->ents);
 	if (rc)
 		return rc;
-	if (s->norm.len > UINT_MAX)
-		return VG_TOOBIG;
-	s->nm = 0;
-	s->full = false;
-	herr = hs_scan(e->db, s->norm.text, (unsigned)s->norm.len, 0, s->hs, on_match, s);
-	for (size_t i = 0; i < s->nm; i++)
-		s->last[s->m[i].rule] = -1;
-	if (herr != HS_SUCCESS && herr != HS_SCAN_TERMINATED)
-		return VG_INTERNAL;
+	rc = rules_match(e->db, s->rs, s->norm.text, s->norm.len, s->spans, SCREEN_MAX_MATCHES,
+			 &s->nm, &s->full);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->nm; i++) {
+		s->m[i].rule = s->spans[i].rule;
+		s->m[i].dead = false;
+		s->m[i].from = s->spans[i].from;
+		s->m[i].to = s->spans[i].to;
+	}
 	apply_negations(r, s);
 	qsort(s->m, s->nm, sizeof(*s->m), match_cmp);
 	for (size_t i = 0; i < s->nm; i++) {

@@ -213,4 +213,49 @@ is "  and a child in commercial sex in the US to NCMEC" \
 	"$(printf '%s\n' '{"status": "likely", "urgency": "priority", "elements": {"minor": true, "purpose": ["commercial_sex"]}, "country": "US"}' | real route --at "$DAY" | refs | cut -d' ' -f1)" \
 	"us-ncmec"
 
+# Real screening piped into real routing: the tips of tests/corpus/tune.jsonl
+# that name visa or passport fraud, a diplomat, work-visa fraud or sexual
+# images of a child must reach DSS, the DOL OIG and NCMEC.
+python3 -c 'import json, sys
+want = sys.argv[2:]
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t["id"] in want:
+        print(json.dumps({"id": t["id"], "text": t["text"], "country": "US", "region": "US-CA"}))' \
+	"$SRCDIR/tests/corpus/tune.jsonl" t65 t66 t67 t68 t69 t71 t72 t76 t77 t79 >"$WORK/tips.jsonl"
+real screen --rules "$SRCDIR/data" <"$WORK/tips.jsonl" >"$WORK/screened.jsonl"
+is "vigil screen reads the tips" "$?" 0
+is "  and carries country and region through" \
+	"$(head -n 1 "$WORK/screened.jsonl" | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["country"], r["region"])')" \
+	"US US-CA"
+real route --at "$DAY" <"$WORK/screened.jsonl" >"$WORK/routed.jsonl"
+is "vigil route reads what vigil screen wrote" "$?" 0
+# refs_of ID: the referral ids of one tip, in order.
+refs_of() { python3 -c 'import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["id"] == sys.argv[2]:
+        print(" ".join(x["id"] for x in r["referrals"]))' "$WORK/routed.jsonl" "$1"; }
+# has ID REF: the tip's referrals include REF.
+has() { refs_of "$1" | tr ' ' '\n' | grep -qx "$2"; }
+check "a fake work visa sold to a domestic worker goes to DSS" has t65 us-dss
+check "  and, as likely trafficking, to the national hotline" has t65 us-nhth
+check "una visa falsa goes to DSS" has t66 us-dss
+is "selling fake passports, with no sign of trafficking, goes to DSS alone" "$(refs_of t67)" "us-dss"
+check "a diplomat's domestic worker goes to DSS" has t68 us-dss
+check "el empleo en la casa de un diplomatico goes to DSS" has t69 us-dss
+check "a visa fee charged to H-2A workers goes to the DOL OIG" has t71 us-dol-oig
+check "  and to DSS" has t71 us-dss
+check "la visa H-2A cobrada goes to the DOL OIG" has t72 us-dol-oig
+is "images of a child sold online go to NCMEC first" "$(refs_of t76 | cut -d' ' -f1)" "us-ncmec"
+is "fotos de la nina desnuda, nothing else, go to NCMEC and the county's child team" \
+	"$(refs_of t77)" "us-ncmec us-ca-alameda-heat-watch"
+is "a child sent to a buyer tonight: the emergency number, then NCMEC" \
+	"$(refs_of t79 | cut -d' ' -f1-2)" "us-911 us-ncmec"
+check "no tip without those categories goes to DSS or the OIG" python3 -c 'import json, sys
+bad = [r["id"] for r in map(json.loads, open(sys.argv[1]))
+       if r["id"] in ("t76", "t77", "t79")
+       and {"us-dss", "us-dol-oig"} & {x["id"] for x in r["referrals"]}]
+sys.exit(1 if bad else 0)' "$WORK/routed.jsonl"
+
 done_testing

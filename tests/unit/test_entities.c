@@ -600,6 +600,91 @@ static void test_hostile_inputs(void **state)
 	}
 }
 
+/*
+ * A number with no unit after a person and a verb ("she is 15"), after
+ * "turned" or "cumplió", after "tiene" (10 and over), or after "a girl of"
+ * and "una niña de": an age only when the clause ends there or goes on
+ * with "and", "when", "y", ... (after a birthday, a time may follow).
+ */
+static void test_ages_bare_numbers(void **state)
+{
+	static const struct {
+		const char *text, *quote;
+		double age;
+	} cases[] = {
+		{ "she is 15", "she is 15", 15 },
+		{ "She is 15 and he has pictures of her", "She is 15", 15 },
+		{ "He\xe2\x80\x99s 14.", "He\xe2\x80\x99s 14", 14 },
+		{ "my daughter was 12 when he started", "daughter was 12", 12 },
+		{ "I'm 16, please help", "I'm 16", 16 },
+		{ "they're 15 or so", "they're 15", 15 },
+		{ "the girls are 14 and 16", "girls are 14", 14 },
+		{ "she is fifteen.", "she is fifteen", 15 },
+		{ "she turned 16 last month", "turned 16", 16 },
+		{ "Ella tiene 15 y trabaja", "tiene 15", 15 },
+		{ "mi hija tiene 13.", "tiene 13", 13 },
+		{ "cumpli\xc3\xb3 16 en marzo", "cumpli\xc3\xb3 16", 16 },
+		{ "una ni\xc3\xb1" "a de 13, sola", "ni\xc3\xb1" "a de 13", 13 },
+		{ "a girl of 14.", "girl of 14", 14 },
+		{ "two 15 year olds", "15 year olds", 15 },
+		{ "a 14 yr. old", "14 yr. old", 14 },
+		{ "15-year-olds", "15-year-olds", 15 },
+	};
+	static const char *const none[] = {
+		"he is 15 minutes away", "meet at 15:00", "room 15", "$15", "15 dollars", "15 miles",
+		"she is $15", "the rent is 15.", "her quota is 15, every night", "he is one too",
+		"tiene dos", "tiene 3.", "tiene 15 d\xc3\xb3lares", "tiene 15 en la cuenta",
+		"turned 15 minutes later", "she is 15.5", "she is 15,000", "she was 15 minutes late",
+		"he's 14 girls working for him", "is 15", "she is 15-16", "a los 15 d\xc3\xad" "as",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct entity *x = NULL;
+		size_t k;
+
+		extract(cases[i].text, "US");
+		if (count(ENTITY_AGE) != 1)
+			fail_msg("%zu ages in \"%s\"", count(ENTITY_AGE), cases[i].text);
+		for (k = 0; k < ents.count; k++)
+			if (ents.items[k].kind == ENTITY_AGE)
+				x = &ents.items[k];
+		assert_non_null(x);
+		assert_true(x->number == cases[i].age);
+		assert_int_equal(x->is_cue, 0);
+		if (x->end - x->start != strlen(cases[i].quote) ||
+		    memcmp(cases[i].text + x->start, cases[i].quote, strlen(cases[i].quote)))
+			fail_msg("\"%s\": the age's span is \"%.*s\"", cases[i].text,
+				 (int)(x->end - x->start), cases[i].text + x->start);
+	}
+	for (i = 0; i < ARRAY_SIZE(none); i++) {
+		extract(none[i], "US");
+		if (count(ENTITY_AGE))
+			fail_msg("an age in \"%s\": %s", none[i], ents.items[0].value);
+	}
+}
+
+/* "looked about 13" is a cue like "looks about 13"; repeated, one age is kept. */
+static void test_ages_looked_and_repeated(void **state)
+{
+	const struct entity *x;
+	const char *s = "a girl who looked about 13 got into a van";
+	size_t len = 1u << 20;
+	char *big;
+
+	(void)state;
+	extract(s, "US");
+	x = expect(s, ENTITY_AGE, "looked about 13", "looked about 13");
+	assert_int_equal(x->is_cue, 1);
+	assert_true(x->number == 13);
+	big = repeat("she is 15 and ", len);
+	extract_n(big, len, "US");
+	assert_int_equal(count(ENTITY_AGE), 1);
+	assert_true(entities_min_age(&ents) == 15);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +705,8 @@ int main(void)
 		cmocka_unit_test(test_spans_point_at_original),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_hostile_inputs),
+		cmocka_unit_test(test_ages_bare_numbers),
+		cmocka_unit_test(test_ages_looked_and_repeated),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -252,6 +252,25 @@ static void test_bad_expressions(void **state_)
 		     "unknown time zone");
 }
 
+/*
+ * Found by fuzz/fuzz_hours.c: ICU canonicalises "America:Atikokan" (its
+ * resource keys write '/' as ':') but cannot open a calendar for it, so
+ * such a zone parsed and then no state could be had for the line.
+ */
+static void test_zone_ids_icu_cannot_open(void **state_)
+{
+	struct hours h;
+	enum hours_state st;
+
+	(void)state_;
+	assert_int_equal(hours_zone_check("America:Atikokan"), VG_NOTFOUND);
+	assert_int_equal(hours_zone_check("Europe:Berlin"), VG_NOTFOUND);
+	expect_error("Mo,We 13:07-00:01", "America:Atikokan", "unknown time zone");
+	h = parsed("Mo-Fr 09:00-17:00", "America/Atikokan");
+	assert_int_equal(hours_state_at(&h, at("2026-03-30T14:00:00Z"), &st), VG_OK);
+	assert_int_equal(st, HOURS_OPEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_rules_days_and_midnight),
 		cmocka_unit_test(test_always_and_unknown),
 		cmocka_unit_test(test_bad_expressions),
+		cmocka_unit_test(test_zone_ids_icu_cannot_open),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

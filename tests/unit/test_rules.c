@@ -10,8 +10,15 @@
 #include <cmocka.h>
 
 #include "base/compat.h"
+
+#include <ctype.h>
+
+#include <hs/hs.h>
+
+#include "screen/norm.h"
 #include "screen/rules.h"
 #include "screen/screen.h"
+#include "vigil_config.h"
 
 static const char typology[] =
 	"# a comment before the header\n"
@@ -303,6 +310,621 @@ static void test_hostile_input(void **state)
 	free(big);
 }
 
+/*
+ * The categories the referral rules need (data/routing/rules.tsv): two
+ * means with their own names, so that DSS and the DOL OIG can be chosen,
+ * and two free names under minor. and risk.
+ */
+static void test_referral_categories_parse(void **state)
+{
+	static const char text[] = HEADER
+		"v\tmeans.visa_fraud\ten\t0.5\t\\bfake visas?\\b\ttest\n"
+		"w\tmeans.work_visa_fraud\ten\t0.6\t\\bh-2a fees?\\b\ttest\n"
+		"d\trisk.diplomat\ten\t1\t\\bdiplomats?\\b\ttest\n"
+		"i\tminor.sexual_images\ten\t1\t\\bchild porn\\b\ttest\n";
+	struct rules r;
+	char err[256];
+
+	(void)state;
+	rules_init(&r);
+	assert_int_equal(parse(&r, "typology.tsv", typology, err, sizeof(err)), VG_OK);
+	assert_int_equal(parse(&r, "en.tsv", text, err, sizeof(err)), VG_OK);
+	assert_int_equal(r.count, 4);
+	for (size_t i = 0; i < 2; i++) {
+		const struct rules_term *t;
+
+		assert_int_equal(r.items[i].family, RULE_MEANS);
+		assert_true(r.items[i].term >= 0 && (size_t)r.items[i].term < rules_means_count);
+		t = &rules_means[r.items[i].term];
+		assert_string_equal(t->name, i ? "work_visa_fraud" : "visa_fraud");
+		/* Fraud is a means under both frameworks. */
+		assert_true(t->tvpa && t->palermo);
+	}
+	assert_int_equal(r.items[2].family, RULE_RISK);
+	assert_string_equal(rule_name(&r.items[2]), "diplomat");
+	assert_int_equal(r.items[3].family, RULE_MINOR);
+	assert_string_equal(rule_name(&r.items[3]), "sexual_images");
+	rules_release(&r);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *p = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		p = malloc((size_t)n + 1);
+		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
+			p[n] = '\0';
+		} else {
+			free(p);
+			p = NULL;
+		}
+	}
+	fclose(f);
+	return p;
+}
+
+/* The categories whose real patterns test_referral_patterns() reads. */
+static const char *const referral_categories[] = {
+	"means.visa_fraud", "means.work_visa_fraud", "risk.diplomat", "minor.sexual_images",
+	"risk.sexual_images",
+};
+
+/*
+ * Keeps the header and the lines of data/indicators/<name> whose category is
+ * one of referral_categories, appended to out: the real patterns, without
+ * compiling the whole lexicon.
+ */
+static void keep_referral_lines(const char *name, char *out, size_t size)
+{
+	char path[512], *text, *line, *next;
+	size_t n = strlen(out);
+
+	snprintf(path, sizeof(path), "%s/indicators/%s", VIGIL_RULES_DIR, name);
+	text = slurp(path);
+	assert_non_null(text);
+	for (line = text; line && *line; line = next) {
+		const char *tab = strchr(line, '\t');
+		bool keep = !strncmp(line, "id\t", 3);
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		for (size_t i = 0; tab && !keep && i < ARRAY_SIZE(referral_categories); i++) {
+			size_t len = strlen(referral_categories[i]);
+
+			keep = !strncmp(tab + 1, referral_categories[i], len) && tab[1 + len] == '\t';
+		}
+		if (keep) {
+			n += (size_t)snprintf(out + n, size - n, "%s\n", line);
+			assert_true(n < size);
+		}
+	}
+	free(text);
+}
+
+/* True when the screening result has an indicator of category cat. */
+static bool has_category(json_t *res, const char *cat)
+{
+	size_t i;
+	json_t *ind;
+
+	json_array_foreach(json_object_get(res, "indicators"), i, ind)
+		if (!strcmp(json_string_value(json_object_get(ind, "category")), cat))
+			return true;
+	return false;
+}
+
+/*
+ * The real English and Spanish patterns of the referral categories: what
+ * each recognises, and the everyday words it must leave alone.
+ */
+static void test_referral_patterns(void **state)
+{
+	static const struct {
+		const char *text, *category;
+		bool want;
+	} cases[] = {
+		{ "He sold him a forged passport for $900.", "means.visa_fraud", true },
+		{ "Le vendieron una visa falsa en Tijuana.", "means.visa_fraud", true },
+		/* Words before it once hid this match from vectorscan (data/README.md). */
+		{ "Le vendi\xc3\xb3 a mi hermana una visa falsa.", "means.visa_fraud", true },
+		{ "A recruiter sold my cousin a fake work visa.", "means.visa_fraud", true },
+		{ "She went to the consulate to renew her passport.", "means.visa_fraud", false },
+		{ "She went to the consulate to renew her passport.", "risk.diplomat", false },
+		{ "The recruiter charged each of us $2,500 for the H-2A visa.", "means.work_visa_fraud", true },
+		{ "El contratista nos cobr\xc3\xb3 3,000 d\xc3\xb3lares por la visa H-2A.", "means.work_visa_fraud", true },
+		{ "The H-2A workers pick apples from August to October.", "means.work_visa_fraud", false },
+		{ "She cleans for a diplomat's family on an A-3 visa.", "risk.diplomat", true },
+		{ "Trabaja en la casa de un diplom\xc3\xa1tico.", "risk.diplomat", true },
+		{ "She works as a brand ambassador at the mall.", "risk.diplomat", false },
+		{ "He has child pornography on his laptop.", "minor.sexual_images", true },
+		{ "She is 15 and he has pictures of her on his phone.", "minor.sexual_images", true },
+		{ "Tiene fotos de la ni\xc3\xb1" "a desnuda en el celular.", "minor.sexual_images", true },
+		{ "He took pictures of her family at the wedding.", "minor.sexual_images", false },
+		{ "She is 25 and he has nude pictures of her.", "minor.sexual_images", false },
+		{ "She is 25 and he has nude pictures of her.", "risk.sexual_images", true },
+	};
+	static const char mixed[] = "A forged visa; a diplomat; child porn.";
+	static char en[1 << 16], es[1 << 16];
+	struct screen_file files[] = { { "typology.tsv", typology, sizeof(typology) - 1 },
+				       { "en.tsv", en, 0 }, { "es.tsv", es, 0 } };
+	struct screen_engine *e = NULL;
+	struct screen_scratch *sc = NULL;
+	struct screen_options opt = { SCREEN_TVPA, "US" };
+	char err[256];
+	json_t *res;
+
+	(void)state;
+	en[0] = es[0] = '\0';
+	keep_referral_lines("en.tsv", en, sizeof(en));
+	keep_referral_lines("es.tsv", es, sizeof(es));
+	files[1].len = strlen(en);
+	files[2].len = strlen(es);
+	if (screen_engine_build(files, ARRAY_SIZE(files), &e, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(screen_scratch_new(e, &sc), VG_OK);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		res = NULL;
+		assert_int_equal(screen_run(e, sc, &opt, cases[i].text, strlen(cases[i].text), &res),
+				 VG_OK);
+		if (has_category(res, cases[i].category) != cases[i].want)
+			fail_msg("\"%s\": %s %s", cases[i].text, cases[i].category,
+				 cases[i].want ? "missing" : "found");
+		json_decref(res);
+	}
+	/* What the categories add to the result: a means, a risk factor, a minor. */
+	res = NULL;
+	assert_int_equal(screen_run(e, sc, &opt, mixed, strlen(mixed), &res), VG_OK);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(res, "means"), 0)),
+			    "visa_fraud");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(res, "risk_factors"), 0)),
+			    "diplomat");
+	assert_true(json_is_true(json_object_get(json_object_get(res, "elements"), "minor")));
+	json_decref(res);
+	screen_scratch_free(sc);
+	screen_engine_free(e);
+}
+
+/*
+ * The two-phase matcher against what it replaces: one vectorscan database
+ * of every pattern with HS_FLAG_SOM_LEFTMOST | HS_FLAG_CASELESS |
+ * HS_FLAG_UTF8, whose matches are merged rule by rule as they arrive, in
+ * order of their end (the screen's merging before the matcher did it).
+ */
+struct som_ref {
+	hs_database_t *db;
+	hs_scratch_t *hs;
+	int32_t *last;
+	struct rules_span *spans;
+	size_t n, max;
+	bool full;
+};
+
+static int som_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+			unsigned int flags, void *ctx)
+{
+	struct som_ref *ref = ctx;
+	int32_t last = ref->last[id];
+
+	(void)flags;
+	if (last >= 0 && from <= ref->spans[last].to) {
+		if (from < ref->spans[last].from)
+			ref->spans[last].from = (size_t)from;
+		if (to > ref->spans[last].to)
+			ref->spans[last].to = (size_t)to;
+		return 0;
+	}
+	if (ref->n == ref->max) {
+		ref->full = true;
+		return 1;
+	}
+	ref->spans[ref->n].rule = id;
+	ref->spans[ref->n].from = (size_t)from;
+	ref->spans[ref->n].to = (size_t)to;
+	ref->last[id] = (int32_t)ref->n++;
+	return 0;
+}
+
+static void som_init(struct som_ref *ref, const struct rules *r, size_t max)
+{
+	const char **exprs = calloc(r->count, sizeof(*exprs));
+	unsigned *flags = calloc(r->count, sizeof(*flags)), *ids = calloc(r->count, sizeof(*ids));
+	hs_compile_error_t *cerr = NULL;
+
+	assert_non_null(exprs);
+	assert_non_null(flags);
+	assert_non_null(ids);
+	for (size_t i = 0; i < r->count; i++) {
+		exprs[i] = r->items[i].pattern;
+		flags[i] = HS_FLAG_CASELESS | HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
+		ids[i] = (unsigned)i;
+	}
+	memset(ref, 0, sizeof(*ref));
+	if (hs_compile_multi(exprs, flags, ids, (unsigned)r->count, HS_MODE_BLOCK, NULL, &ref->db,
+			     &cerr) != HS_SUCCESS)
+		fail_msg("reference: %s", cerr ? cerr->message : "compile failed");
+	assert_int_equal(hs_alloc_scratch(ref->db, &ref->hs), HS_SUCCESS);
+	ref->last = malloc(r->count * sizeof(*ref->last));
+	ref->spans = malloc(max * sizeof(*ref->spans));
+	assert_non_null(ref->last);
+	assert_non_null(ref->spans);
+	for (size_t i = 0; i < r->count; i++)
+		ref->last[i] = -1;
+	ref->max = max;
+	free(exprs);
+	free(flags);
+	free(ids);
+}
+
+static void som_release(struct som_ref *ref)
+{
+	hs_free_scratch(ref->hs);
+	hs_free_database(ref->db);
+	free(ref->last);
+	free(ref->spans);
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct rules_span *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/*
+ * Screens text (already normalised) both ways and fails, naming the first
+ * span that differs, unless both give the same spans. Returns how many.
+ */
+static size_t same_spans(const struct rules *r, const struct rules_db *db,
+			 struct rules_scratch *rs, struct som_ref *ref, const char *text, size_t len)
+{
+	struct rules_span *got = malloc(ref->max * sizeof(*got));
+	bool truncated = false;
+	size_t n = 0;
+
+	assert_non_null(got);
+	ref->n = 0;
+	ref->full = false;
+	hs_scan(ref->db, text, (unsigned)len, 0, ref->hs, som_on_match, ref);
+	for (size_t i = 0; i < ref->n; i++)
+		ref->last[ref->spans[i].rule] = -1;
+	assert_int_equal(rules_match(db, rs, text, len, got, ref->max, &n, &truncated), VG_OK);
+	qsort(got, n, sizeof(*got), span_cmp);
+	qsort(ref->spans, ref->n, sizeof(*ref->spans), span_cmp);
+	for (size_t i = 0; i < n || i < ref->n; i++) {
+		const struct rules_span *a = i < n ? &got[i] : NULL;
+		const struct rules_span *b = i < ref->n ? &ref->spans[i] : NULL;
+
+		if (a && b && !span_cmp(a, b))
+			continue;
+		fail_msg("in \"%.80s\": two-phase %s [%zu, %zu), single-phase %s [%zu, %zu)", text,
+			 a ? r->items[a->rule].id : "-", a ? a->from : 0, a ? a->to : 0,
+			 b ? r->items[b->rule].id : "-", b ? b->from : 0, b ? b->to : 0);
+	}
+	assert_int_equal(truncated, ref->full);
+	free(got);
+	return n;
+}
+
+/* Parses the typology and lexicon given; fails on any error. */
+static void rules_load(struct rules *r, const char *const *texts, size_t n)
+{
+	char err[512];
+
+	rules_init(r);
+	assert_int_equal(parse(r, "typology.tsv", typology, err, sizeof(err)), VG_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (parse(r, "t.tsv", texts[i], err, sizeof(err)))
+			fail_msg("%s", err);
+	}
+}
+
+/*
+ * Each construct the matcher takes apart, on texts that put its matches at
+ * the ends of the text, next to non-ASCII letters and inside words: the
+ * spans must be what the single-phase scan gives, and every rule must
+ * match somewhere (so that no comparison is vacuous).
+ */
+static void test_matcher_constructs(void **state)
+{
+	static const char lex[] = HEADER
+		/* a gap between two word lists, both sides checked around the factor */
+		"gap\tact.recruits\ten\t1\t\\b(took|keeps?)\\b[ -~]{0,25}\\b(passports?|papers)\\b\tt\n"
+		/* word gaps: an unbounded left side read backwards with a database */
+		"words\tmeans.restricts_movement\ten\t1\t\\b(not|never|can['’]?t)\\W+(\\w+\\W+){0,3}(allowed|free) to leave\\b\tt\n"
+		/* an unbounded right side */
+		"stem\tpurpose.commercial_sex\ten\t1\t\\b(prostitut\\w*|sex work\\w*)\\b\tt\n"
+		/* anchors: the end of the text as one branch, the start as another */
+		"anchor\tact.harbors\ten\t1\t\\bsold (her|him)\\b( (to|for)\\b|[.,;!]|$)\tt\n"
+		"start\tact.transports\ten\t1\t^moved\\b|\\bmoved again$\tt\n"
+		/* a capital letter: the pattern is matched without regard to case */
+		"caps\tact.obtains\ten\t1\t\\bBOUGHT (her|him)\\b\tt\n"
+		/* an optional tail and \\B */
+		"tail\tmeans.debt_bondage\ten\t1\t\\bdebt( keeps growing)?\\b|\\Bdebt\\b\tt\n"
+		/* a class with a non-ASCII member, and a non-ASCII literal */
+		"quote\tmeans.threats\ten\t1\t\\bwon['’]t let (her|him) go\\b|\\bcafé\\b\tt\n"
+		/* a repeated class on the right of a short factor */
+		"num\tminor.stated_age\ten\t1\t\\broom [0-9]{1,4}\\b\tt\n"
+		/* a group distributed: a plain branch and one that is not */
+		"mixed\trisk.homeless\ten\t1\t\\b(on the street|couch ?surf\\w*|homeless)\\b\tt\n";
+	static const char *const texts[] = {
+		"took her passport",
+		"he took the girls' papers and keeps passports in a box",
+		"tooktook passport; she took a very long walk to the store and back, passport",
+		"she is not allowed to leave. They can't ever be free to leave; never - really - free to leave",
+		"not\xd0\xb0 allowed to leave; not, he says, allowed to leave",
+		"prostitution, prostitutes, sex workers and sex work",
+		"prostitute\xc3\xa9 sexwork",
+		"he sold her. sold him to a man; sold her",
+		"moved again and moved, then moved again",
+		"bought her, BOUGHT him, bought them",
+		"the debt keeps growing; undebt; debt keeps going",
+		"he won't let her go; won’t let him go; wont let her go; caf\xc3\xa9 caf\xc3\xa9s",
+		"room 12, room 12345, room 7b, room 0",
+		"on the street, couchsurfing, couch surfers, homeless, homelessness",
+		"\xe4\xbd\xa0took\xe4\xbd\xa0passport\xe4\xbd\xa0 debt\xf0\x9f\x98\x80 prostitution\xf0\x9f\x98\x80",
+	};
+	const char *const lexicons[] = { lex };
+	struct rules r;
+	struct rules_db *db = NULL;
+	struct rules_scratch *rs = NULL;
+	struct som_ref ref;
+	struct norm norm;
+	char err[256];
+	bool *seen;
+
+	(void)state;
+	rules_load(&r, lexicons, 1);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	som_init(&ref, &r, 4096);
+	seen = calloc(r.count, sizeof(*seen));
+	assert_non_null(seen);
+	norm_init(&norm);
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		/* The matcher reads normalised text: lower case, curly quotes straight. */
+		assert_int_equal(norm_text(&norm, texts[i], strlen(texts[i])), VG_OK);
+		same_spans(&r, db, rs, &ref, norm.text, norm.len);
+		for (size_t k = 0; k < ref.n; k++)
+			seen[ref.spans[k].rule] = true;
+	}
+	norm_release(&norm);
+	for (size_t i = 0; i < r.count; i++) {
+		if (!seen[i])
+			fail_msg("rule %s matched nothing", r.items[i].id);
+	}
+	free(seen);
+	som_release(&ref);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
+/* What the matcher refuses, named with the file and line of the pattern. */
+static void test_matcher_refuses(void **state)
+{
+	static const struct {
+		const char *pattern, *err;
+	} cases[] = {
+		{ "(?i)sold", "t.tsv:2: pattern: a \"(?\" group other than \"(?:\" is not supported" },
+		{ "\\Qa.b\\E", "t.tsv:2: pattern: \\Q...\\E is not supported" },
+		{ "\\bsold\\b|[a-z]+[0-9]+", "t.tsv:2: pattern: a branch has no plain text" },
+		{ "sold{2", "t.tsv:2: pattern: a brace that is not a repeat count (write \\{) is not supported" },
+		{ "(sold", "t.tsv:2: pattern: Missing close parenthesis" },
+	};
+	struct rules r;
+	char text[256], err[256];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct rules_db *db = NULL;
+
+		snprintf(text, sizeof(text), HEADER "x\tact.recruits\ten\t1\t%s\tt\n", cases[i].pattern);
+		rules_init(&r);
+		assert_int_equal(parse(&r, "t.tsv", text, err, sizeof(err)), VG_OK);
+		err[0] = '\0';
+		assert_int_equal(rules_compile(&r, &db, err, sizeof(err)), VG_INVAL);
+		assert_null(db);
+		if (strncmp(err, cases[i].err, strlen(cases[i].err)))
+			fail_msg("\"%s\": got \"%s\"", cases[i].pattern, err);
+		rules_release(&r);
+	}
+}
+
+/*
+ * The cap: spans are kept in the order they begin (the end of their first
+ * match, then rule order); the scan stops at the first that does not fit,
+ * and what was kept covers what was read up to there.
+ */
+static void test_matcher_cap(void **state)
+{
+	static const char lex[] = HEADER
+		"a\tact.recruits\ten\t1\t\\bab\\b\tt\n"
+		"b\tact.harbors\ten\t1\t\\b(ab|b)\\b\tt\n"
+		"c\tact.provides\ten\t1\t\\bab( ab)*\\b\tt\n";
+	const char *const lexicons[] = { lex };
+	static const char text[] = "ab ab ab ab";
+	struct rules_span spans[4];
+	struct rules_scratch *rs = NULL;
+	struct rules_db *db = NULL;
+	struct rules_stats st;
+	bool truncated = true;
+	struct rules r;
+	char err[256];
+	size_t n = 0;
+
+	(void)state;
+	rules_load(&r, lexicons, 1);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	/*
+	 * Uncut, a and b have four spans each and c one over the whole
+	 * text. All three end a match at 2, so they begin in rule order;
+	 * at 5, a begins its second span, and b's second does not fit: the
+	 * scan stops there, before c's match at 5 extends its span.
+	 */
+	assert_int_equal(rules_match(db, rs, text, strlen(text), spans, 4, &n, &truncated), VG_OK);
+	assert_true(truncated);
+	assert_int_equal(n, 4);
+	assert_int_equal(spans[0].rule, 0);
+	assert_int_equal(spans[1].rule, 1);
+	assert_int_equal(spans[2].rule, 2);
+	assert_int_equal(spans[3].rule, 0);
+	assert_int_equal(spans[3].from, 3);
+	assert_int_equal(spans[3].to, 5);
+	assert_int_equal(spans[2].from, 0);
+	assert_int_equal(spans[2].to, 2);
+	assert_int_equal(rules_match(db, rs, text, strlen(text), spans, 3, &n, &truncated), VG_OK);
+	assert_true(truncated);
+	assert_int_equal(n, 3);
+	assert_int_equal(spans[2].rule, 2);
+	/* Room for everything: nothing is cut, and c's span covers the text. */
+	{
+		struct rules_span all[16];
+
+		assert_int_equal(rules_match(db, rs, text, strlen(text), all, 16, &n, &truncated),
+				 VG_OK);
+		assert_false(truncated);
+		assert_int_equal(n, 9);
+		assert_int_equal(all[2].rule, 2);
+		assert_int_equal(all[2].to, strlen(text));
+	}
+	rules_scratch_stats(rs, &st);
+	assert_int_equal(st.texts, 3);
+	assert_true(st.hits > 0 && st.matches > 0);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
+/* Appends the "text" of every JSON line of path to the texts array. */
+static void corpus_texts(const char *path, char ***texts, size_t *n, size_t *cap)
+{
+	char *data = slurp(path), *line, *next;
+
+	assert_non_null(data);
+	for (line = data; line && *line; line = next) {
+		json_t *o;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		o = json_loads(line, 0, NULL);
+		if (!o)
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 128;
+			*texts = realloc(*texts, *cap * sizeof(**texts));
+			assert_non_null(*texts);
+		}
+		(*texts)[(*n)++] = strdup(json_string_value(json_object_get(o, "text")));
+		json_decref(o);
+	}
+	free(data);
+}
+
+/*
+ * The real lexicon over the labelled corpus, its tips in capitals, all of
+ * them in one text (which phase one reads in several chunks), and a few
+ * hostile texts: the two-phase spans are the single-phase ones.
+ */
+static void test_matcher_against_single_phase(void **state)
+{
+	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv" };
+	char **texts = NULL, *all, path[512], err[512];
+	size_t n = 0, cap = 0, total = 0, spans = 0;
+	struct rules_scratch *rs = NULL;
+	struct rules_db *db = NULL;
+	struct norm norm;
+	struct som_ref ref;
+	struct rules r;
+
+	(void)state;
+	rules_init(&r);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *text;
+
+		snprintf(path, sizeof(path), "%s/%s", VIGIL_RULES_DIR, names[i]);
+		text = slurp(path);
+		assert_non_null(text);
+		if (rules_parse(&r, names[i], text, strlen(text), err, sizeof(err)))
+			fail_msg("%s", err);
+		free(text);
+	}
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	som_init(&ref, &r, 4096);
+	corpus_texts(VIGIL_RULES_DIR "/../tests/corpus/tune.jsonl", &texts, &n, &cap);
+	corpus_texts(VIGIL_RULES_DIR "/../tests/corpus/heldout.jsonl", &texts, &n, &cap);
+	assert_true(n >= 80);
+	for (size_t i = 0; i < n; i++)
+		total += strlen(texts[i]) + 1;
+	all = malloc(total + 1);
+	assert_non_null(all);
+	all[0] = '\0';
+	norm_init(&norm);
+	for (size_t i = 0, off = 0; i < n; i++) {
+		size_t len = strlen(texts[i]);
+
+		memcpy(all + off, texts[i], len);
+		all[off + len] = ' ';
+		off += len + 1;
+		all[off] = '\0';
+		for (int upper = 0; upper < 2; upper++) {
+			if (upper) {
+				for (char *p = texts[i]; *p; p++)
+					*p = (char)toupper((unsigned char)*p);
+			}
+			assert_int_equal(norm_text(&norm, texts[i], len), VG_OK);
+			spans += same_spans(&r, db, rs, &ref, norm.text, norm.len);
+		}
+	}
+	/* Phase one reads it in three chunks or more. */
+	assert_true(total > 2 * 8192);
+	assert_int_equal(norm_text(&norm, all, total), VG_OK);
+	spans += same_spans(&r, db, rs, &ref, norm.text, norm.len);
+	/* Many spans in one text: what the corpus found, and more. */
+	assert_true(spans > 20 * n);
+	{
+		static const char *const hostile[] = { "not ", "debt ", "took ", "a" };
+		size_t len = 1 << 16;
+		char *big = malloc(len + 64);
+
+		assert_non_null(big);
+		for (size_t h = 0; h < ARRAY_SIZE(hostile); h++) {
+			size_t k = strlen(hostile[h]);
+
+			for (size_t i = 0; i < len; i++)
+				big[i] = hostile[h][i % k];
+			memcpy(big + len, " allowed to leave his passport", 30);
+			assert_int_equal(norm_text(&norm, big, len + 30), VG_OK);
+			same_spans(&r, db, rs, &ref, norm.text, norm.len);
+		}
+		free(big);
+	}
+	norm_release(&norm);
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
+	free(texts);
+	free(all);
+	som_release(&ref);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +936,12 @@ int main(void)
 		cmocka_unit_test(test_negation_silences),
 		cmocka_unit_test(test_output_shape),
 		cmocka_unit_test(test_hostile_input),
+		cmocka_unit_test(test_referral_categories_parse),
+		cmocka_unit_test(test_referral_patterns),
+		cmocka_unit_test(test_matcher_constructs),
+		cmocka_unit_test(test_matcher_refuses),
+		cmocka_unit_test(test_matcher_cap),
+		cmocka_unit_test(test_matcher_against_single_phase),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
