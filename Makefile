@@ -33,3 +33,13 @@ test-asan: deps
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+# Fuzzing (SECURITY.md, "Fuzzing"): every libFuzzer target in fuzz/, built
+# by clang with ASan and UBSan in $(FUZZ_BUILD), runs FUZZ_SECONDS with its
+# seed corpus. Installs clang and libFuzzer first (tools/deps.sh fuzz).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz
+fuzz:
+	@FUZZ_BUILD=$(FUZZ_BUILD) sh tools/fuzz-smoke.sh $(FUZZ_SECONDS)

@@ -9,6 +9,15 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev
 libutf8proc-dev libcmocka-dev curl sqlite3 python3
 libicu-dev libvectorscan-dev libxxhash-dev"
 
+# Fuzzing needs a second compiler, so only `make fuzz` and
+# tools/fuzz-smoke.sh ask for it (`sh tools/deps.sh fuzz`): clang, and the
+# libFuzzer runtime that Debian 12 ships apart from it (clang only
+# recommends libclang-rt-14-dev). `make test` does not install them.
+fuzz_pkgs="clang libclang-rt-14-dev"
+if [ "${1:-}" = fuzz ]; then
+	pkgs="$pkgs $fuzz_pkgs"
+fi
+
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
