@@ -2700,7 +2700,9 @@ static void flush(struct rules_scratch *s, size_t bound)
 		}
 	}
 	rest = s->npend - i;
-	memmove(s->pend, s->pend + i, rest * sizeof(*s->pend));
+	/* pend may still be NULL when nothing was found: no memmove on it. */
+	if (rest)
+		memmove(s->pend, s->pend + i, rest * sizeof(*s->pend));
 	s->npend = rest;
 }
 
