@@ -343,7 +343,8 @@ static void pass_whole(struct bench *b, bool dump)
 	}
 }
 
-static double timed(struct bench *b, enum stage st, struct rules_stats *st1, struct rules_stats *st2)
+static double timed(struct bench *b, enum stage st, struct rules_stats *st1,
+		    struct rules_stats *st2)
 {
 	double t0 = cpu_now();
 
@@ -553,8 +554,8 @@ int main(int argc, char **argv)
 		printf("%-34s %10.1f %10.0f %9.2f\n", stage_names[ST_REF], mb / t[ST_REF],
 		       n / t[ST_REF], t[ST_REF] / n * 1e6);
 		printf("\nscreen / reference: %.2f\n", t[ST_REF] / t[ST_WHOLE]);
-		printf("latency of a 2 KB tip (%zu texts of 1900-2100 bytes, %zu runs): p50 %.3f ms, p99 %.3f ms\n",
-		       nlat, lat_runs, p50 * 1e3, p99 * 1e3);
+		printf("latency of a 2 KB tip (%zu texts of 1900-2100 bytes, %zu runs): "
+		       "p50 %.3f ms, p99 %.3f ms\n", nlat, lat_runs, p50 * 1e3, p99 * 1e3);
 		out = json_pack("{s:i, s:f, s:i, s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}",
 				"texts", (json_int_t)corpus.n, "mb", mb, "runs", (json_int_t)runs,
 				"patterns", (json_int_t)b.rules.count,

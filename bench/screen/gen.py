@@ -25,8 +25,9 @@ service (the shares are fixed below and printed at the end):
   - look-alike letters: now and then a Cyrillic letter inside a Latin word
     ("pаssport") and accents or capitals where people put them.
 
-Text lengths follow a log-normal spread around a 2 KB mean (200 B to 8 KB),
-as tips do: most are a paragraph or two, a few are long.
+Text lengths follow a log-normal spread (200 B to 8 KB; ads about half as
+long as tips) for a mean of about 2 KB, as tips do: most are a paragraph or
+two, a few are long.
 """
 
 import argparse
@@ -225,8 +226,8 @@ def fill(rng, template, spanish):
 
 
 def text_length(rng):
-    """Log-normal around a 2 KB mean, kept within 200 B to 8 KB."""
-    n = int(rng.lognormvariate(math.log(1700), 0.6))
+    """Log-normal with a median of 1.85 KB, kept within 200 B to 8 KB."""
+    n = int(rng.lognormvariate(math.log(1850), 0.6))
     return max(200, min(8192, n))
 
 
@@ -258,7 +259,7 @@ def tip(rng, spanish):
 
 
 def ad(rng):
-    target = text_length(rng) // 3 + 150
+    target = text_length(rng) // 2 + 300
     parts = []
     size = 0
     while size < target:

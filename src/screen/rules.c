@@ -556,7 +556,7 @@ int rules_parse(struct rules *r, const char *name, const char *text, size_t len,
 
 /*
  * The matcher (rules.h, "The compiled matcher"). Compiling reads each
- * pattern into a small tree (items: characters, classes, \b and \B, groups,
+ * pattern into a small tree (items: characters, classes, assertions, groups,
  * each with its repeat counts), picks one run of plain-text items of every
  * branch as its factor, and turns what comes before and after the factor
  * into programs of four kinds of step: an assertion, a set of strings, a
@@ -583,6 +583,13 @@ int rules_parse(struct rules *r, const char *name, const char *text, size_t len,
 #define EXPAND_PARTS_MAX 32
 /* Phase one reads the text in chunks of this many bytes: see rules_match(). */
 #define CHUNK 8192
+/*
+ * Phase two may take at most this many steps (a position tried or reached
+ * by a step of a program, a string compared, an anchored scan counting
+ * 16) per byte of text, and WORK_MIN more: see rules_match().
+ */
+#define WORK_PER_BYTE 256
+#define WORK_MIN 65536
 
 /*
  * Choosing a factor. Its cost is the number of places per byte of text
@@ -676,13 +683,14 @@ enum op_kind { OP_ASSERT, OP_SET, OP_GAP, OP_DB };
 /* One step of a program, applied to a set of positions. */
 struct op {
 	uint8_t kind;
-	char anchor;              /* OP_ASSERT: as item.anchor */
+	char anchor;              /* OP_ASSERT: as item.anchor; OP_GAP and OP_SET: an
+				   * assertion the positions reached must meet, or 0 */
 	uint8_t bytes[32];        /* OP_GAP: the ASCII bytes of the class; OP_SET: the bytes
 				   * its strings start with (end with, read backwards) */
 	uint32_t min, max;        /* OP_GAP */
 	uint32_t lit, nlit;       /* OP_SET: db->lits[lit .. lit + nlit) */
 	bool empty;               /* OP_SET: one of its strings is "" */
-	uint8_t key[LITS_MAX];    /* OP_SET: the byte each string starts with (ends with, backwards) */
+	uint8_t key[LITS_MAX];    /* OP_SET: each string's first byte (last, backwards) */
 	uint32_t hdb;             /* OP_DB: db->hdbs[hdb] */
 };
 
@@ -890,7 +898,8 @@ static int32_t take_char(struct pattern *pt, const char **s, size_t *n)
 	utf8proc_ssize_t k;
 
 	*s = pt->p + pt->pos;
-	k = utf8proc_iterate((const utf8proc_uint8_t *)*s, (utf8proc_ssize_t)(pt->len - pt->pos), &cp);
+	k = utf8proc_iterate((const utf8proc_uint8_t *)*s, (utf8proc_ssize_t)(pt->len - pt->pos),
+			     &cp);
 	if (k <= 0) {
 		k = 1;
 		cp = -1;
@@ -965,7 +974,8 @@ static int parse_escape(struct pattern *pt, struct item *it, bool in_class, int3
 			if (pt->pos == pt->len)
 				return unsupported(pt, "an unterminated \\x{...}");
 			pt->pos++;
-		} else if (isxdigit((unsigned char)peek(pt, 0)) && isxdigit((unsigned char)peek(pt, 1))) {
+		} else if (isxdigit((unsigned char)peek(pt, 0)) &&
+			   isxdigit((unsigned char)peek(pt, 1))) {
 			pt->pos += 2;
 		} else {
 			return unsupported(pt, "\\x without two hex digits");
@@ -1224,7 +1234,9 @@ static int parse_item(struct pattern *pt, unsigned depth, struct item *it)
 				return rc;
 			if (cp >= 0) {
 				char u[5];
-				utf8proc_ssize_t k = utf8proc_encode_char(cp, (utf8proc_uint8_t *)u);
+				utf8proc_ssize_t k;
+
+				k = utf8proc_encode_char(cp, (utf8proc_uint8_t *)u);
 
 				it->kind = ITEM_CHAR;
 				member_add(it, cp, u, (size_t)k, &listable);
@@ -1358,8 +1370,10 @@ static bool litset_put(struct litset *set, const char *s, size_t n, double odds)
 	if (n >= LIT_LEN)
 		return false;
 	for (uint32_t i = 0; i < set->n; i++) {
-		if (set->len[i] == n && (!n || (set->s[i][0] == s[0] && set->s[i][n - 1] == s[n - 1] &&
-						!memcmp(set->s[i], s, n))))
+		if (set->len[i] != n)
+			continue;
+		if (!n || (set->s[i][0] == s[0] && set->s[i][n - 1] == s[n - 1] &&
+			   !memcmp(set->s[i], s, n)))
 			return true;
 	}
 	if (set->n == LITS_MAX)
@@ -1388,7 +1402,8 @@ static bool litset_product(const struct litset *a, const struct litset *b, struc
 				return false;
 			memcpy(s, a->s[i], a->len[i]);
 			memcpy(s + a->len[i], b->s[j], b->len[j]);
-			if (!litset_put(out, s, (size_t)a->len[i] + b->len[j], a->odds[i] * b->odds[j]))
+			if (!litset_put(out, s, (size_t)a->len[i] + b->len[j],
+					a->odds[i] * b->odds[j]))
 				return false;
 		}
 	}
@@ -1880,9 +1895,10 @@ static int flush_db(struct compiler *c, struct item **seg, uint32_t *nseg, bool 
 		 * The flags the whole pattern always had: case-insensitive
 		 * UTF-8, so that what the database checks matches as before.
 		 */
-		if (hs_compile(buf_str(&b), HS_FLAG_UTF8 | HS_FLAG_CASELESS, HS_MODE_BLOCK, NULL, &h,
-			       &cerr) != HS_SUCCESS) {
-			rc = compile_fail(c, "vectorscan: ", cerr ? cerr->message : "compile failed");
+		if (hs_compile(buf_str(&b), HS_FLAG_UTF8 | HS_FLAG_CASELESS, HS_MODE_BLOCK, NULL,
+			       &h, &cerr) != HS_SUCCESS) {
+			rc = compile_fail(c, "vectorscan: ",
+					  cerr ? cerr->message : "compile failed");
 			goto out;
 		}
 		rc = grow(&db->hdbs, &db->caphdbs, db->nhdbs + 1, sizeof(struct hdb));
@@ -1956,6 +1972,13 @@ static int prog_build(struct compiler *c, struct pattern *pt, struct item *const
 		if (rc)
 			break;
 		memset(&op, 0, sizeof(op));
+		if (it->kind == ITEM_ASSERT && db->nops > *first && !db->ops[db->nops - 1].anchor &&
+		    (db->ops[db->nops - 1].kind == OP_GAP ||
+		     db->ops[db->nops - 1].kind == OP_SET)) {
+			/* The step before checks it as it goes: one pass fewer. */
+			db->ops[db->nops - 1].anchor = it->anchor;
+			continue;
+		}
 		if (it->kind == ITEM_ASSERT) {
 			op.kind = OP_ASSERT;
 			op.anchor = it->anchor;
@@ -2232,6 +2255,7 @@ struct rules_scratch {
 	struct rules_span *spans;
 	size_t max, nspans;
 	bool full, oom, timing;
+	uint64_t work, budget;    /* steps of phase two so far, and the most allowed */
 	struct rules_stats stats;
 };
 
@@ -2309,23 +2333,38 @@ static int u32_cmp(const void *a, const void *b)
 }
 
 /*
- * Sorts p and drops repeats. Sets are mostly small and nearly in order
- * (an insertion sort); a long one, such as a gap read backwards over a
- * long word, is sorted with qsort().
+ * Sorts p and drops repeats. A step mostly leaves its positions in order,
+ * or in reverse order when it reads backwards (a gap gives its ends from
+ * the nearest): either is put right in one pass. Others are sorted with
+ * an insertion sort when small, with qsort() when not.
  */
 static void posv_settle(struct posv *p)
 {
+	bool up = true, down = true;
 	size_t k = 0;
 
-	if (p->n > 32)
-		qsort(p->v, p->n, sizeof(*p->v), u32_cmp);
-	for (size_t i = 1; i < p->n && p->n <= 32; i++) {
-		uint32_t x = p->v[i];
-		size_t j = i;
+	for (size_t i = 1; i < p->n && (up || down); i++) {
+		up = up && p->v[i - 1] <= p->v[i];
+		down = down && p->v[i - 1] >= p->v[i];
+	}
+	if (down && !up) {
+		for (size_t i = 0, j = p->n - 1; i < j; i++, j--) {
+			uint32_t x = p->v[i];
 
-		for (; j > 0 && p->v[j - 1] > x; j--)
-			p->v[j] = p->v[j - 1];
-		p->v[j] = x;
+			p->v[i] = p->v[j];
+			p->v[j] = x;
+		}
+	} else if (!up && p->n > 32) {
+		qsort(p->v, p->n, sizeof(*p->v), u32_cmp);
+	} else if (!up) {
+		for (size_t i = 1; i < p->n; i++) {
+			uint32_t x = p->v[i];
+			size_t j = i;
+
+			for (; j > 0 && p->v[j - 1] > x; j--)
+				p->v[j] = p->v[j - 1];
+			p->v[j] = x;
+		}
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		if (!k || p->v[k - 1] != p->v[i])
@@ -2466,6 +2505,14 @@ static bool assert_holds(const unsigned char *t, size_t len, size_t x, char anch
 	}
 }
 
+/* Adds x to p when it meets the assertion anchor (none when 0). */
+static int push_if(struct posv *p, const unsigned char *t, size_t len, uint32_t x, char anchor)
+{
+	if (anchor && !assert_holds(t, len, x, anchor))
+		return VG_OK;
+	return posv_push(p, x);
+}
+
 /* next = where op leads from the positions in cur. */
 static int op_apply(const struct rules_db *db, struct rules_scratch *s, const struct op *op,
 		    bool reverse, const struct posv *cur, struct posv *next)
@@ -2478,6 +2525,8 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 	for (size_t i = 0; i < cur->n && !rc; i++) {
 		uint32_t x = cur->v[i];
 
+		s->work += op->kind == OP_DB ? 16 : 1;
+
 		switch (op->kind) {
 		case OP_ASSERT:
 			if (assert_holds(t, len, x, op->anchor))
@@ -2487,7 +2536,7 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 			/* Most positions are turned away by the byte next to them. */
 			unsigned c = reverse ? (x ? t[x - 1] : 256) : (x < len ? t[x] : 256);
 
-			if (op->empty)
+			if (op->empty && (!op->anchor || assert_holds(t, len, x, op->anchor)))
 				rc = posv_push(next, x);
 			if (c == 256 || !bytes_has(op->bytes, (unsigned char)c))
 				break;
@@ -2497,10 +2546,11 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 
 				if (op->key[k] != c || !l->len)
 					continue;
+				s->work++;
 				if (!reverse && l->len <= len - x && !memcmp(t + x, str, l->len))
-					rc = posv_push(next, x + l->len);
+					rc = push_if(next, t, len, x + l->len, op->anchor);
 				else if (reverse && l->len <= x && !memcmp(t + x - l->len, str, l->len))
-					rc = posv_push(next, x - l->len);
+					rc = push_if(next, t, len, x - l->len, op->anchor);
 			}
 			break;
 		}
@@ -2515,13 +2565,13 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 			}
 			if (k < op->min)
 				break;
-			rc = posv_push(next, y);
+			rc = push_if(next, t, len, y, op->anchor);
 			while (!rc && k < op->max &&
 			       (reverse ? y > 0 && bytes_has(op->bytes, t[y - 1]) :
 				y < len && bytes_has(op->bytes, t[y]))) {
 				y = reverse ? y - 1 : y + 1;
 				k++;
-				rc = posv_push(next, y);
+				rc = push_if(next, t, len, y, op->anchor);
 			}
 			break;
 		}
@@ -2530,16 +2580,24 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 			break;
 		}
 	}
+	s->work += next->n;
 	posv_settle(next);
+	if (!rc && s->work > s->budget)
+		rc = VG_TOOBIG;
 	return rc;
 }
 
-/* Runs nop steps from start; *out is left pointing at the positions reached. */
-static int prog_run(const struct rules_db *db, struct rules_scratch *s, const struct op *ops,
+/*
+ * Runs the nop steps of db->ops from first on, from start; *out is left
+ * pointing at the positions reached. (Indices rather than a pointer: a
+ * database of plain words has no steps, and db->ops is then NULL.)
+ */
+static int prog_run(const struct rules_db *db, struct rules_scratch *s, uint32_t first,
 		    uint32_t nop, bool reverse, uint32_t start, struct posv *a, struct posv *b,
 		    struct posv **out)
 {
 	const unsigned char *t = (const unsigned char *)s->text;
+	const struct op *ops = nop ? &db->ops[first] : NULL;
 	uint32_t k = 0;
 	int rc;
 
@@ -2570,14 +2628,23 @@ static int prog_run(const struct rules_db *db, struct rules_scratch *s, const st
 static int verify(const struct rules_db *db, struct rules_scratch *s, const struct branch *br,
 		  uint32_t fs, uint32_t fe)
 {
+	const unsigned char *t = (const unsigned char *)s->text;
 	struct posv *ends, *starts;
 	int rc;
 
-	rc = prog_run(db, s, db->ops + br->rop, br->nrop, false, fe, &s->pos[0], &s->pos[1], &ends);
+	/*
+	 * The assertions next to the factor on either side cost nothing to
+	 * check and turn away most factors found inside a word: they are
+	 * read before either side's program is run.
+	 */
+	for (uint32_t k = 0; k < br->nlop && db->ops[br->lop + k].kind == OP_ASSERT; k++) {
+		if (!assert_holds(t, s->len, fs, db->ops[br->lop + k].anchor))
+			return VG_OK;
+	}
+	rc = prog_run(db, s, br->rop, br->nrop, false, fe, &s->pos[0], &s->pos[1], &ends);
 	if (rc || !ends->n)
 		return rc;
-	rc = prog_run(db, s, db->ops + br->lop, br->nlop, true, fs, &s->pos[2], &s->pos[3],
-		      &starts);
+	rc = prog_run(db, s, br->lop, br->nlop, true, fs, &s->pos[2], &s->pos[3], &starts);
 	if (rc || !starts->n)
 		return rc;
 	if (s->npend + ends->n > s->cappend &&
@@ -2713,6 +2780,15 @@ static void flush(struct rules_scratch *s, size_t bound)
  * and the matches around it end no sooner than it does, so after each
  * chunk the matches that end within it are complete and are merged. The
  * memory a text needs is bounded by a chunk's factors, not the text's.
+ *
+ * Phase two's time is bounded too. Checking around each factor costs
+ * little in prose (under two steps per byte over the benchmark corpus,
+ * about twenty in a text that repeats "took " for a megabyte), but a side
+ * that repeats a class without bound ("prostitut\w*") read from every
+ * factor found in one long word would take time that grows with the
+ * square of the text. A text that needs more than WORK_PER_BYTE steps per
+ * byte is cut like one with too many spans: the spans of the chunks read
+ * before stay, and *truncated is set.
  */
 int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *text,
 		size_t len, struct rules_span *spans, size_t max, size_t *n, bool *truncated)
@@ -2730,6 +2806,8 @@ int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *
 	s->max = max;
 	s->nspans = 0;
 	s->full = s->oom = false;
+	s->work = 0;
+	s->budget = (uint64_t)len * WORK_PER_BYTE + WORK_MIN;
 	s->stats.texts++;
 	for (size_t off = 0; off < len && !s->full; off += CHUNK) {
 		unsigned clen = (unsigned)(len - off < CHUNK ? len - off : CHUNK);
@@ -2747,6 +2825,12 @@ int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *
 			break;
 		}
 		rc = hits_process(db, s);
+		if (rc == VG_TOOBIG) {
+			/* What was merged is whole; what this chunk began is dropped. */
+			s->full = true;
+			rc = VG_OK;
+			break;
+		}
 		if (rc)
 			break;
 		flush(s, off + clen);
@@ -2755,6 +2839,7 @@ int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *
 			s->stats.phase2_ns += now_ns() - t1;
 		}
 	}
+	s->stats.steps += s->work;
 	if (hs_reset_stream(s->stream, 0, NULL, NULL, NULL) != HS_SUCCESS && !rc)
 		rc = VG_INTERNAL;
 	for (size_t i = 0; i < s->nspans; i++)

@@ -183,6 +183,7 @@ struct rules_stats {
 	uint64_t hits;       /* factors found by phase one */
 	uint64_t scans;      /* anchored vectorscan scans in phase two */
 	uint64_t matches;    /* (rule, end) pairs found */
+	uint64_t steps;      /* phase-two work (see rules_match()) */
 	uint64_t phase1_ns;
 	uint64_t phase2_ns;
 };
@@ -191,7 +192,8 @@ struct rules_stats {
  * Compiles every pattern of r. VG_INVAL with "file:line: pattern: <reason>"
  * for a pattern vectorscan rejects or that uses a construct the matcher
  * does not take (see above); VG_INVAL when there are no rules; VG_NOMEM.
- * The result is read-only and may be shared by threads; r must outlive it.
+ * The result keeps no pointer into r, is read-only and may be shared by
+ * threads, each with its own rules_scratch.
  */
 int rules_compile(const struct rules *r, struct rules_db **out, char *err, size_t errsize);
 void rules_db_free(struct rules_db *db);
@@ -210,8 +212,12 @@ void rules_scratch_stats(const struct rules_scratch *s, struct rules_stats *out)
  * new one. The spans go to spans[0..*n), in the order they were begun
  * (their first match's end; ties in rule order). When a text has more than
  * max spans, the scan stops at the one that does not fit, *truncated is
- * set, and the spans kept cover what was read up to there. VG_INTERNAL if
- * vectorscan fails; VG_NOMEM. s is left ready for the next text.
+ * set, and the spans kept cover what was read up to there. The work is
+ * linear in len: a hostile text that would make the checks around the
+ * factors take more than a fixed number of steps per byte is cut the same
+ * way, at the end of the last 8 KB chunk checked whole. VG_TOOBIG for a
+ * text of 4 GB or more; VG_INTERNAL if vectorscan fails; VG_NOMEM. s is
+ * left ready for the next text.
  */
 int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *text,
 		size_t len, struct rules_span *spans, size_t max, size_t *n, bool *truncated);

@@ -9,7 +9,9 @@
 /*
  * At most this many indicator matches are kept for one text. A text that
  * reaches it has long since tipped every element; the scan stops there and
- * the output says "indicators_truncated".
+ * the output says "indicators_truncated". It says so too when a hostile
+ * text would make the matcher's checks take more than linear time
+ * (rules.h, rules_match()).
  */
 #define SCREEN_MAX_MATCHES 4096
 
