@@ -19,6 +19,7 @@ int cmd_screen(int argc, char **argv, const char *data_dir);
 int cmd_audit(int argc, char **argv, const char *data_dir);
 int cmd_directory(int argc, char **argv, const char *data_dir);
 int cmd_route(int argc, char **argv, const char *data_dir);
+int cmd_ads(int argc, char **argv, const char *data_dir);
 
 struct geo;
 struct helplines;

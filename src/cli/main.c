@@ -14,6 +14,7 @@ static const struct {
 	{"audit", cmd_audit, "check the audit log's hash chain (audit verify)"},
 	{"directory", cmd_directory, "list the help lines (directory --country CC --open-now)"},
 	{"route", cmd_route, "add referrals to screening results (JSON Lines on stdin)"},
+	{"ads", cmd_ads, "cluster online ads into templates and networks (ads cluster, ads report)"},
 };
 
 void cli_error(const char *fmt, ...)

@@ -1,0 +1,758 @@
+#include "base/compat.h"
+#include "cluster/index.h"
+
+#include <xxhash.h>
+
+#define PLACE_SEP '\x1f'
+#define MAGIC "VIGILADS"
+#define VERSION 1
+/* The fewest bytes one ad takes in a file: used to refuse impossible counts. */
+#define AD_MIN_BYTES (8 + 4 + 4 + 2 + 1 + MINHASH_SKETCH_BYTES + 4 + 2)
+
+void index_params_default(struct index_params *p)
+{
+	p->seed = 1;
+	p->shingle = 2;
+	p->bands = 10;
+	p->rows = 2;
+	p->threshold = 0.42;
+}
+
+int index_params_check(const struct index_params *p, char *err, size_t errsize)
+{
+	if (p->shingle < 1 || p->shingle > MINHASH_SHINGLE_MAX) {
+		snprintf(err, errsize, "shingles are 1 to %d words", MINHASH_SHINGLE_MAX);
+		return VG_INVAL;
+	}
+	if (!lsh_layout_ok(p->bands, p->rows)) {
+		snprintf(err, errsize, "the band layout %ux%u must have 1 to %d bands and at most %d values",
+			 p->bands, p->rows, LSH_BANDS_MAX, MINHASH_K);
+		return VG_INVAL;
+	}
+	if (!(p->threshold > 0.0 && p->threshold <= 1.0)) {
+		snprintf(err, errsize, "the threshold must be above 0 and at most 1");
+		return VG_INVAL;
+	}
+	return VG_OK;
+}
+
+void index_init(struct ads_index *x, const struct index_params *p)
+{
+	memset(x, 0, sizeof(*x));
+	x->params = *p;
+	minhash_init(&x->mh, p->seed, p->shingle);
+	lsh_init(&x->lsh, p->bands, p->rows, p->seed);
+	uf_init(&x->tpl);
+	intern_init(&x->ids);
+	intern_init(&x->places);
+	intern_init(&x->contacts);
+	intern_init(&x->cats);
+}
+
+void index_release(struct ads_index *x)
+{
+	lsh_release(&x->lsh);
+	uf_release(&x->tpl);
+	intern_release(&x->ids);
+	intern_release(&x->places);
+	intern_release(&x->contacts);
+	intern_release(&x->cats);
+	free(x->posted);
+	free(x->place);
+	free(x->contact);
+	free(x->catbits);
+	free(x->age);
+	free(x->sketch);
+	free(x->extra);
+	x->posted = NULL;
+	x->place = x->contact = NULL;
+	x->catbits = NULL;
+	x->age = x->sketch = NULL;
+	x->extra = NULL;
+	x->n = x->cap = x->n_extra = x->cap_extra = x->n_loaded = 0;
+}
+
+int index_category(struct ads_index *x, const char *name, unsigned *bit)
+{
+	uint32_t id = intern_find(&x->cats, name, strlen(name));
+	int rc;
+
+	if (id == INTERN_NONE) {
+		if (x->cats.n >= INDEX_CATS_MAX) {
+			x->dropped_cats++;
+			return VG_TOOBIG;
+		}
+		rc = intern_add(&x->cats, name, strlen(name), &id, NULL);
+		if (rc)
+			return rc;
+	}
+	*bit = id;
+	return VG_OK;
+}
+
+/* Grows one per-ad array to cap elements of size bytes. */
+static int grow_array(void **p, size_t cap, size_t size)
+{
+	void *q = realloc(*p, cap * size);
+
+	if (!q)
+		return VG_NOMEM;
+	*p = q;
+	return VG_OK;
+}
+
+/* Makes room for need ads in every per-ad array, growing by half. */
+static int reserve_ads(struct ads_index *x, size_t need)
+{
+	size_t cap = x->cap ? x->cap : 1024;
+	int rc;
+
+	if (need <= x->cap)
+		return VG_OK;
+	while (cap < need)
+		cap = cap + cap / 2 < UF_MAX ? cap + cap / 2 : UF_MAX;
+	rc = grow_array((void **)&x->posted, cap, sizeof(*x->posted));
+	if (!rc)
+		rc = grow_array((void **)&x->place, cap, sizeof(*x->place));
+	if (!rc)
+		rc = grow_array((void **)&x->contact, cap, sizeof(*x->contact));
+	if (!rc)
+		rc = grow_array((void **)&x->catbits, cap, sizeof(*x->catbits));
+	if (!rc)
+		rc = grow_array((void **)&x->age, cap, sizeof(*x->age));
+	if (!rc)
+		rc = grow_array((void **)&x->sketch, cap, MINHASH_SKETCH_BYTES);
+	if (!rc)
+		rc = uf_reserve(&x->tpl, cap);
+	if (rc)
+		return rc;
+	x->cap = cap;
+	return VG_OK;
+}
+
+static int reserve_extra(struct ads_index *x, size_t more)
+{
+	size_t cap = x->cap_extra ? x->cap_extra : 256;
+
+	if (x->n_extra + more <= x->cap_extra)
+		return VG_OK;
+	while (cap < x->n_extra + more)
+		cap += cap / 2;
+	if (grow_array((void **)&x->extra, cap, sizeof(*x->extra)))
+		return VG_NOMEM;
+	x->cap_extra = cap;
+	return VG_OK;
+}
+
+static int field_ok(const char *s, size_t len, int may_be_empty)
+{
+	if (len > INDEX_FIELD_MAX)
+		return VG_TOOBIG;
+	if ((!len && !may_be_empty) || memchr(s, '\0', len) || memchr(s, PLACE_SEP, len))
+		return VG_INVAL;
+	return VG_OK;
+}
+
+void index_sign(const struct ads_index *x, const uint32_t sig[MINHASH_K], struct index_sig *out)
+{
+	minhash_sketch(sig, out->sketch);
+	lsh_keys(&x->lsh, sig, out->keys);
+}
+
+#define CANDIDATES (LSH_BANDS_MAX * LSH_LEVELS * LSH_PER_KEY)
+/* A power of two at least twice CANDIDATES: the set of candidates seen. */
+#define SEEN_SLOTS 1024
+
+/* The candidates of one ad: each once, with where it is in the list. */
+struct candidates {
+	uint32_t ad[CANDIDATES];
+	uint8_t similar[CANDIDATES];
+	size_t n;
+	uint32_t slot[SEEN_SLOTS]; /* 1 + a position in ad[], or 0 */
+};
+
+/* The position of ad c in the list, added (and its sketch asked for) if new. */
+static size_t candidate(struct candidates *cs, const struct ads_index *x, uint32_t c)
+{
+	size_t i = (c * 2654435761u) & (SEEN_SLOTS - 1);
+
+	for (; cs->slot[i]; i = (i + 1) & (SEEN_SLOTS - 1))
+		if (cs->ad[cs->slot[i] - 1] == c)
+			return cs->slot[i] - 1;
+	cs->ad[cs->n] = c;
+	cs->slot[i] = (uint32_t)++cs->n;
+	__builtin_prefetch(x->sketch + (size_t)c * MINHASH_SKETCH_BYTES);
+	return cs->n - 1;
+}
+
+/*
+ * Joins ad a to every earlier ad that shares an LSH key with it and whose
+ * sketch is similar enough. A band whose key is full (LSH_PER_KEY ads)
+ * goes on to its next longer key; a band stores a under the last key it
+ * looked up when no ad it found was similar and that key has room.
+ *
+ * The work goes level by level over all bands, then checks every
+ * candidate, so that the memory it waits for (slots, then sketches) is
+ * asked for in a few rounds instead of one read after another.
+ */
+static int place_in_cluster(struct ads_index *x, uint32_t a, const struct index_sig *sig)
+{
+	struct candidates cs;
+	uint16_t pos[LSH_BANDS_MAX][LSH_LEVELS][LSH_PER_KEY];
+	uint8_t n_found[LSH_BANDS_MAX][LSH_LEVELS], depth[LSH_BANDS_MAX];
+	uint8_t *mine = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
+	size_t b, j, k, bands = x->lsh.bands;
+	unsigned level, levels = x->lsh.levels;
+	int rc, deeper = 1;
+
+	if (!sig) {
+		memset(mine, 0, MINHASH_SKETCH_BYTES);
+		return VG_OK;
+	}
+	memcpy(mine, sig->sketch, MINHASH_SKETCH_BYTES);
+	cs.n = 0;
+	memset(cs.slot, 0, sizeof(cs.slot));
+	for (b = 0; b < bands; b++) {
+		depth[b] = 0;
+		lsh_prefetch(&x->lsh, sig->keys[b][0]);
+	}
+	for (level = 0; level < levels && deeper; level++) {
+		deeper = 0;
+		for (b = 0; b < bands; b++) {
+			uint32_t f[LSH_PER_KEY];
+
+			if (depth[b] != level)
+				continue;
+			n_found[b][level] = (uint8_t)lsh_find(&x->lsh, sig->keys[b][level], f);
+			for (j = 0; j < n_found[b][level]; j++)
+				pos[b][level][j] = (uint16_t)candidate(&cs, x, f[j]);
+			if (n_found[b][level] == LSH_PER_KEY && level + 1 < levels) {
+				depth[b] = (uint8_t)(level + 1);
+				lsh_prefetch(&x->lsh, sig->keys[b][level + 1]);
+				deeper = 1;
+			}
+		}
+	}
+	for (k = 0; k < cs.n; k++) {
+		const uint8_t *theirs = x->sketch + (size_t)cs.ad[k] * MINHASH_SKETCH_BYTES;
+
+		cs.similar[k] = minhash_sketch_similarity(mine, theirs) >= x->params.threshold;
+		if (cs.similar[k])
+			uf_union(&x->tpl, a, cs.ad[k]);
+	}
+	for (b = 0; b < bands; b++) {
+		int linked = 0;
+
+		for (level = 0; level <= depth[b]; level++)
+			for (j = 0; j < n_found[b][level]; j++)
+				linked |= cs.similar[pos[b][level][j]];
+		if (linked || n_found[b][depth[b]] == LSH_PER_KEY)
+			continue;
+		rc = lsh_insert(&x->lsh, sig->keys[b][depth[b]], a);
+		if (rc)
+			return rc;
+	}
+	return VG_OK;
+}
+
+int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
+{
+	char key[2 * INDEX_FIELD_MAX + 2];
+	uint32_t place, contacts[INDEX_CONTACTS_MAX], a;
+	size_t nc = 0, i, j, clen = strlen(ad->city), rlen = strlen(ad->region);
+	int rc, added;
+
+	assert(ad->n_contacts <= INDEX_CONTACTS_MAX && !x->dropped);
+	if ((rc = field_ok(ad->id, ad->id_len, 0)) || (rc = field_ok(ad->city, clen, 1)) ||
+	    (rc = field_ok(ad->region, rlen, 1)))
+		return rc;
+	if (x->n >= UF_MAX)
+		return VG_TOOBIG;
+	rc = reserve_ads(x, x->n + 1);
+	if (rc)
+		return rc;
+	memcpy(key, ad->city, clen);
+	key[clen] = PLACE_SEP;
+	memcpy(key + clen + 1, ad->region, rlen);
+	rc = intern_add(&x->places, key, clen + 1 + rlen, &place, NULL);
+	for (i = 0; !rc && i < ad->n_contacts; i++) {
+		uint32_t c;
+
+		rc = intern_add(&x->contacts, ad->contacts[i], strlen(ad->contacts[i]), &c, NULL);
+		for (j = 0; !rc && j < nc && contacts[j] != c; j++)
+			;
+		if (!rc && j == nc)
+			contacts[nc++] = c;
+	}
+	if (!rc && nc > 1)
+		rc = reserve_extra(x, nc - 1);
+	/* The id last: once it is in, the ad is. */
+	if (!rc)
+		rc = intern_add(&x->ids, ad->id, ad->id_len, &a, &added);
+	if (rc)
+		return rc;
+	if (!added)
+		return VG_EXISTS;
+	assert(a == x->n);
+	rc = uf_add(&x->tpl);
+	assert(rc == VG_OK);
+	x->posted[a] = ad->posted;
+	x->place[a] = place;
+	x->contact[a] = nc ? contacts[0] : INDEX_NONE;
+	x->catbits[a] = ad->cats;
+	x->age[a] = ad->min_age < INDEX_NO_AGE ? (uint8_t)ad->min_age : INDEX_NO_AGE;
+	for (i = 1; i < nc; i++) {
+		x->extra[x->n_extra].ad = a;
+		x->extra[x->n_extra].contact = contacts[i];
+		x->n_extra++;
+	}
+	x->n++;
+	rc = place_in_cluster(x, a, ad->sig);
+	if (rc)
+		return rc;
+	*out = a;
+	return VG_OK;
+}
+
+size_t index_extra(const struct ads_index *x, uint32_t a)
+{
+	size_t lo = 0, hi = x->n_extra;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->extra[mid].ad < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void index_flatten(struct ads_index *x)
+{
+	uint32_t *p = x->tpl.parent;
+	size_t i;
+
+	/* A parent is never after its child, so it is already flat when reached. */
+	for (i = 0; i < x->n; i++)
+		p[i] = p[p[i]];
+}
+
+void index_drop_lookup(struct ads_index *x)
+{
+	lsh_release(&x->lsh);
+	free(x->sketch);
+	x->sketch = NULL;
+	x->dropped = 1;
+}
+
+void index_place(const struct ads_index *x, uint32_t p, const char **city, size_t *city_len,
+		 const char **region)
+{
+	const char *s = intern_str(&x->places, p), *sep = strchr(s, PLACE_SEP);
+
+	assert(sep);
+	*city = s;
+	*city_len = (size_t)(sep - s);
+	*region = sep + 1;
+}
+
+/* Saving. */
+
+struct writer {
+	index_write_fn fn;
+	void *arg;
+	XXH3_state_t *hash;
+	uint8_t buf[1 << 16];
+	size_t len;
+	int rc;
+};
+
+static void w_flush(struct writer *w)
+{
+	if (!w->rc && w->len) {
+		XXH3_64bits_update(w->hash, w->buf, w->len);
+		w->rc = w->fn(w->arg, w->buf, w->len);
+	}
+	w->len = 0;
+}
+
+static uint8_t *w_room(struct writer *w, size_t n)
+{
+	if (w->len + n > sizeof(w->buf))
+		w_flush(w);
+	w->len += n;
+	return w->buf + w->len - n;
+}
+
+static void w_u64(struct writer *w, uint64_t v)
+{
+	uint8_t *p = w_room(w, 8);
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void w_u32(struct writer *w, uint32_t v)
+{
+	uint8_t *p = w_room(w, 4);
+
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void w_u16(struct writer *w, uint16_t v)
+{
+	uint8_t *p = w_room(w, 2);
+
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void w_bytes(struct writer *w, const void *data, size_t n)
+{
+	const uint8_t *d = data;
+
+	while (n) {
+		size_t k = n < sizeof(w->buf) ? n : sizeof(w->buf);
+
+		memcpy(w_room(w, k), d, k);
+		d += k;
+		n -= k;
+	}
+}
+
+static void w_entry(void *arg, uint32_t key, uint32_t ad)
+{
+	w_u32(arg, key);
+	w_u32(arg, ad);
+}
+
+static void w_strings(struct writer *w, const struct intern *t)
+{
+	w_u64(w, t->n);
+	w_u64(w, t->len);
+	w_bytes(w, t->arena, t->len);
+}
+
+int index_save(const struct ads_index *x, index_write_fn fn, void *arg)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+	size_t i;
+	uint64_t sum;
+	int rc;
+
+	assert(!x->dropped);
+	if (!w)
+		return VG_NOMEM;
+	w->fn = fn;
+	w->arg = arg;
+	w->hash = XXH3_createState();
+	if (!w->hash) {
+		free(w);
+		return VG_NOMEM;
+	}
+	XXH3_64bits_reset(w->hash);
+	w_bytes(w, MAGIC, 8);
+	w_u32(w, VERSION);
+	w_u64(w, x->params.seed);
+	w_u32(w, x->params.shingle);
+	w_u32(w, x->params.bands);
+	w_u32(w, x->params.rows);
+	w_u32(w, (uint32_t)(x->params.threshold * 1e6 + 0.5));
+	w_u64(w, x->n);
+	w_u64(w, x->n_extra);
+	w_u64(w, x->lsh.used);
+	w_u64(w, x->dropped_cats);
+	w_strings(w, &x->ids);
+	w_strings(w, &x->places);
+	w_strings(w, &x->contacts);
+	w_strings(w, &x->cats);
+	for (i = 0; i < x->n; i++)
+		w_u64(w, (uint64_t)x->posted[i]);
+	for (i = 0; i < x->n; i++)
+		w_u32(w, x->place[i]);
+	for (i = 0; i < x->n; i++)
+		w_u32(w, x->contact[i]);
+	for (i = 0; i < x->n; i++)
+		w_u16(w, x->catbits[i]);
+	w_bytes(w, x->age, x->n);
+	w_bytes(w, x->sketch, x->n * MINHASH_SKETCH_BYTES);
+	for (i = 0; i < x->n; i++)
+		w_u32(w, x->tpl.parent[i]);
+	for (i = 0; i < x->n_extra; i++) {
+		w_u32(w, x->extra[i].ad);
+		w_u32(w, x->extra[i].contact);
+	}
+	lsh_foreach(&x->lsh, w_entry, w);
+	w_flush(w);
+	/* The checksum covers every byte before it and is not part of itself. */
+	sum = XXH3_64bits_digest(w->hash);
+	rc = w->rc;
+	if (!rc) {
+		uint8_t tail[8];
+
+		for (i = 0; i < 8; i++)
+			tail[i] = (uint8_t)(sum >> (8 * i));
+		rc = fn(arg, tail, sizeof(tail));
+	}
+	XXH3_freeState(w->hash);
+	free(w);
+	return rc;
+}
+
+/* Loading. */
+
+struct reader {
+	index_read_fn fn;
+	void *arg;
+	XXH3_state_t *hash;
+	uint8_t buf[1 << 16];
+	uint64_t left; /* bytes the file still holds, from the caller's size */
+	int rc;
+};
+
+/*
+ * Reads exactly n bytes into p. Once anything failed, reads nothing more
+ * and leaves zeros in p (p may then be NULL: an array never allocated).
+ */
+static void r_bytes(struct reader *r, void *p, size_t n)
+{
+	if (!r->rc && n > r->left)
+		r->rc = VG_INVAL;
+	if (!r->rc)
+		r->rc = r->fn(r->arg, p, n);
+	if (r->rc) {
+		if (p)
+			memset(p, 0, n);
+		return;
+	}
+	r->left -= n;
+	XXH3_64bits_update(r->hash, p, n);
+}
+
+static uint64_t r_u64(struct reader *r)
+{
+	uint8_t p[8];
+	uint64_t v = 0;
+	int i;
+
+	r_bytes(r, p, 8);
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t r_u32(struct reader *r)
+{
+	uint8_t p[4];
+
+	r_bytes(r, p, 4);
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Reads an array of n little-endian values of size bytes, decoding each with put. */
+static void r_array(struct reader *r, size_t n, size_t size, void *dst,
+		    void (*put)(void *dst, size_t i, const uint8_t *src))
+{
+	size_t done = 0;
+
+	while (done < n && !r->rc) {
+		size_t k = (n - done) < sizeof(r->buf) / size ? n - done : sizeof(r->buf) / size, i;
+
+		r_bytes(r, r->buf, k * size);
+		for (i = 0; !r->rc && i < k; i++)
+			put(dst, done + i, r->buf + i * size);
+		done += k;
+	}
+}
+
+static void put_i64(void *dst, size_t i, const uint8_t *s)
+{
+	uint64_t v = 0;
+	int k;
+
+	for (k = 7; k >= 0; k--)
+		v = v << 8 | s[k];
+	((int64_t *)dst)[i] = (int64_t)v;
+}
+
+static void put_u32(void *dst, size_t i, const uint8_t *s)
+{
+	((uint32_t *)dst)[i] = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 |
+			       (uint32_t)s[3] << 24;
+}
+
+static void put_u16(void *dst, size_t i, const uint8_t *s)
+{
+	((uint16_t *)dst)[i] = (uint16_t)(s[0] | s[1] << 8);
+}
+
+/* Reads a string section into t: count strings, each NUL-terminated, all different. */
+static void r_strings(struct reader *r, struct intern *t, uint64_t limit)
+{
+	uint64_t count = r_u64(r), bytes = r_u64(r), i;
+	char *arena;
+	size_t pos = 0;
+	int added;
+
+	if (r->rc)
+		return;
+	if (count > limit || bytes > INTERN_ARENA_MAX || bytes > r->left || count > bytes) {
+		r->rc = VG_INVAL;
+		return;
+	}
+	arena = malloc(bytes ? bytes : 1);
+	if (!arena) {
+		r->rc = VG_NOMEM;
+		return;
+	}
+	r_bytes(r, arena, bytes);
+	for (i = 0; !r->rc && i < count; i++) {
+		const char *end = pos < bytes ? memchr(arena + pos, '\0', bytes - pos) : NULL;
+		size_t len;
+		uint32_t id;
+
+		if (!end) {
+			r->rc = VG_INVAL;
+			break;
+		}
+		len = (size_t)(end - (arena + pos));
+		r->rc = intern_add(t, arena + pos, len, &id, &added);
+		if (!r->rc && !added)
+			r->rc = VG_INVAL; /* the same string twice */
+		if (r->rc == VG_TOOBIG)
+			r->rc = VG_INVAL;
+		pos += len + 1;
+	}
+	if (!r->rc && pos != bytes)
+		r->rc = VG_INVAL;
+	free(arena);
+}
+
+/* Every stored number within range: a file that passes may be used freely. */
+static int check_loaded(const struct ads_index *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++) {
+		if (x->place[i] >= x->places.n || x->tpl.parent[i] > i ||
+		    (x->contact[i] != INDEX_NONE && x->contact[i] >= x->contacts.n) ||
+		    (x->catbits[i] >> x->cats.n) != 0)
+			return VG_INVAL;
+		if (!strchr(intern_str(&x->places, x->place[i]), PLACE_SEP))
+			return VG_INVAL;
+	}
+	/* Extra contacts in ad order (index_extra() searches them), of ads with a first one. */
+	for (i = 0; i < x->n_extra; i++)
+		if (x->extra[i].ad >= x->n || x->extra[i].contact >= x->contacts.n ||
+		    (i && x->extra[i].ad < x->extra[i - 1].ad) ||
+		    x->contact[x->extra[i].ad] == INDEX_NONE)
+			return VG_INVAL;
+	return VG_OK;
+}
+
+static void put_pair(void *dst, size_t i, const uint8_t *s)
+{
+	struct index_pair *p = dst;
+
+	put_u32(&p[i].ad, 0, s);
+	put_u32(&p[i].contact, 0, s + 4);
+}
+
+int index_load(struct ads_index *x, index_read_fn fn, void *arg, uint64_t size)
+{
+	struct reader *r = calloc(1, sizeof(*r));
+	struct index_params p;
+	char magic[8], err[160];
+	uint64_t n, n_extra, used, dropped, sum, i;
+	uint8_t tail[8];
+	int rc;
+
+	assert(x->n == 0);
+	if (!r)
+		return VG_NOMEM;
+	r->fn = fn;
+	r->arg = arg;
+	r->left = size;
+	r->hash = XXH3_createState();
+	if (!r->hash) {
+		free(r);
+		return VG_NOMEM;
+	}
+	XXH3_64bits_reset(r->hash);
+	r_bytes(r, magic, sizeof(magic));
+	if (!r->rc && (memcmp(magic, MAGIC, 8) || r_u32(r) != VERSION))
+		r->rc = VG_INVAL;
+	p.seed = r_u64(r);
+	p.shingle = r_u32(r);
+	p.bands = r_u32(r);
+	p.rows = r_u32(r);
+	p.threshold = r_u32(r) / 1e6;
+	n = r_u64(r);
+	n_extra = r_u64(r);
+	used = r_u64(r);
+	dropped = r_u64(r);
+	rc = r->rc;
+	if (!rc && (index_params_check(&p, err, sizeof(err)) || n > UF_MAX ||
+		    n > r->left / AD_MIN_BYTES || n_extra > r->left / 8 || used > r->left / 8))
+		rc = VG_INVAL;
+	if (rc)
+		goto out;
+	index_release(x);
+	index_init(x, &p);
+	x->dropped_cats = dropped;
+	r_strings(r, &x->ids, n);
+	if (!r->rc && x->ids.n != n)
+		r->rc = VG_INVAL;
+	r_strings(r, &x->places, n + 1);
+	r_strings(r, &x->contacts, n * INDEX_CONTACTS_MAX);
+	r_strings(r, &x->cats, INDEX_CATS_MAX);
+	if (!r->rc)
+		r->rc = reserve_ads(x, n ? n : 1);
+	if (!r->rc && n_extra)
+		r->rc = reserve_extra(x, n_extra);
+	r_array(r, n, 8, x->posted, put_i64);
+	r_array(r, n, 4, x->place, put_u32);
+	r_array(r, n, 4, x->contact, put_u32);
+	r_array(r, n, 2, x->catbits, put_u16);
+	r_bytes(r, x->age, n);
+	r_bytes(r, x->sketch, n * MINHASH_SKETCH_BYTES);
+	r_array(r, n, 4, x->tpl.parent, put_u32);
+	r_array(r, n_extra, 8, x->extra, put_pair);
+	if (!r->rc) {
+		x->n = x->tpl.n = n;
+		x->n_extra = n_extra;
+		r->rc = check_loaded(x);
+	}
+	for (i = 0; !r->rc && i < used; i++) {
+		uint32_t key = r_u32(r), ad = r_u32(r);
+
+		if (!r->rc && ad >= n)
+			r->rc = VG_INVAL;
+		if (!r->rc)
+			r->rc = lsh_insert(&x->lsh, key, ad);
+	}
+	rc = r->rc;
+	if (rc)
+		goto out;
+	sum = XXH3_64bits_digest(r->hash);
+	rc = r->left != 8 ? VG_INVAL : fn(arg, tail, sizeof(tail));
+	for (i = 0; !rc && i < 8; i++)
+		if (tail[i] != (uint8_t)(sum >> (8 * i)))
+			rc = VG_INVAL;
+	if (!rc)
+		x->n_loaded = x->n;
+out:
+	if (rc == VG_TOOBIG)
+		rc = VG_INVAL;
+	if (rc)
+		index_release(x);
+	XXH3_freeState(r->hash);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,140 @@
+#include "base/compat.h"
+#include "cluster/intern.h"
+
+#include <xxhash.h>
+
+void intern_init(struct intern *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void intern_release(struct intern *t)
+{
+	free(t->arena);
+	free(t->off);
+	free(t->slots);
+	intern_init(t);
+}
+
+static uint64_t hash_of(const char *s, size_t len)
+{
+	return XXH3_64bits(s, len);
+}
+
+static int same(const struct intern *t, uint32_t id, const char *s, size_t len)
+{
+	const char *a = t->arena + t->off[id];
+
+	return !memcmp(a, s, len) && a[len] == '\0';
+}
+
+/* The slot of s: where it is, or the free slot where it would go. */
+static size_t probe(const struct intern *t, const char *s, size_t len, uint64_t h)
+{
+	size_t i = (size_t)h & (t->scap - 1);
+
+	for (;; i = (i + 1) & (t->scap - 1)) {
+		const struct intern_slot *sl = &t->slots[i];
+
+		if (sl->id == INTERN_NONE || (sl->hash == (uint32_t)(h >> 32) && same(t, sl->id, s, len)))
+			return i;
+	}
+}
+
+uint32_t intern_find(const struct intern *t, const char *s, size_t len)
+{
+	if (!t->scap)
+		return INTERN_NONE;
+	return t->slots[probe(t, s, len, hash_of(s, len))].id;
+}
+
+/* Doubles the hash table (load stays under 3/4) and places every number again. */
+static int rehash(struct intern *t)
+{
+	size_t cap = t->scap ? t->scap * 2 : 256, i;
+	struct intern_slot *slots = malloc(cap * sizeof(*slots)), *old = t->slots;
+
+	if (!slots)
+		return VG_NOMEM;
+	for (i = 0; i < cap; i++)
+		slots[i].id = INTERN_NONE;
+	for (i = 0; i < t->scap; i++) {
+		size_t j;
+
+		if (old[i].id == INTERN_NONE)
+			continue;
+		/* The low bits of the hash are the home slot: recompute them from the string. */
+		{
+			const char *str = t->arena + t->off[old[i].id];
+			uint64_t h = hash_of(str, strlen(str));
+
+			for (j = (size_t)h & (cap - 1); slots[j].id != INTERN_NONE; j = (j + 1) & (cap - 1))
+				;
+		}
+		slots[j] = old[i];
+	}
+	free(old);
+	t->slots = slots;
+	t->scap = cap;
+	return VG_OK;
+}
+
+/* Grows *p (of *cap elements of size each) to hold need elements. */
+static int reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return VG_OK;
+	while (c < need)
+		c += c / 2;
+	q = realloc(*p, c * size);
+	if (!q)
+		return VG_NOMEM;
+	*p = q;
+	*cap = c;
+	return VG_OK;
+}
+
+int intern_add(struct intern *t, const char *s, size_t len, uint32_t *id, int *added)
+{
+	uint64_t h;
+	size_t i;
+	int rc;
+
+	if (len > INTERN_STR_MAX)
+		return VG_TOOBIG;
+	if (memchr(s, '\0', len))
+		return VG_INVAL;
+	h = hash_of(s, len);
+	if (t->scap) {
+		i = probe(t, s, len, h);
+		if (t->slots[i].id != INTERN_NONE) {
+			*id = t->slots[i].id;
+			if (added)
+				*added = 0;
+			return VG_OK;
+		}
+	}
+	if (t->len + len + 1 > INTERN_ARENA_MAX || t->n >= INTERN_NONE - 1)
+		return VG_TOOBIG;
+	rc = reserve((void **)&t->arena, &t->cap, t->len + len + 1, 1);
+	if (!rc)
+		rc = reserve((void **)&t->off, &t->ncap, t->n + 1, sizeof(*t->off));
+	if (!rc && (t->n + 1) * 4 > t->scap * 3)
+		rc = rehash(t);
+	if (rc)
+		return rc;
+	memcpy(t->arena + t->len, s, len);
+	t->arena[t->len + len] = '\0';
+	t->off[t->n] = (uint32_t)t->len;
+	t->len += len + 1;
+	i = probe(t, s, len, h);
+	t->slots[i].id = (uint32_t)t->n;
+	t->slots[i].hash = (uint32_t)(h >> 32);
+	*id = (uint32_t)t->n++;
+	if (added)
+		*added = 1;
+	return VG_OK;
+}
