@@ -1,17 +1,14 @@
 /*
- * store_sqlite.c - the embedded SQLite backend of store.h.
+ * store_sqlite.c - the embedded SQLite backend of store.h: opening,
+ * migrations, tips, messages, users, sessions, the audit log, throttles
+ * and referrals. The connection, its lock and the shared helpers are in
+ * db.h; newer features keep their statements in files of their own
+ * (db_stmt()).
  *
- * One connection serves every thread. A pthread mutex in struct store is
- * held for the whole of each public call, so a call that runs several
- * statements (a message and its tip's updated_at, a throttle hit and its
- * pruning) is atomic with respect to the other threads, and the cached
- * prepared statements are never used by two threads at once. Every
- * statement is prepared once at open from constant SQL and reset, with its
- * bindings cleared, before the lock is released: data is only ever bound,
- * never spliced into SQL, and no statement keeps a read transaction open.
- *
- * Errors are logged with the SQLite message, which names tables and
- * constraints but never the bound values, so no tip data reaches the log.
+ * Every statement here is prepared once at open from constant SQL and
+ * reset, with its bindings cleared, before the lock is released: data is
+ * only ever bound, never spliced into SQL, and no statement keeps a read
+ * transaction open.
  */
 #include "base/compat.h"
 
@@ -23,6 +20,7 @@
 
 #include "base/embedded.h"
 #include "base/log.h"
+#include "store/db.h"
 #include "store/store.h"
 
 /* The upper bound of tip_filter.limit; smaller limits are clamped to 1. */
@@ -165,144 +163,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_SCHEMA_VERSION] = "SELECT count(*) FROM schema_migrations",
 };
 
-struct store {
-	pthread_mutex_t lock;
-	sqlite3 *db;
-	sqlite3_stmt *stmt[ST_COUNT];
-};
-
-static void store_lock(struct store *s)
-{
-	int rc = pthread_mutex_lock(&s->lock);
-
-	assert(rc == 0);
-	(void)rc;
-}
-
-static void store_unlock(struct store *s)
-{
-	int rc = pthread_mutex_unlock(&s->lock);
-
-	assert(rc == 0);
-	(void)rc;
-}
-
-/*
- * Turns an SQLite result code into a status and logs what the operator
- * needs to know. `write` says whether the statement changes data: only then
- * do a read-only or full database and failed I/O mean VG_READONLY.
- */
-static int map_error(struct store *s, int rc, const char *what, bool write)
-{
-	switch (rc & 0xff) {
-	case SQLITE_CONSTRAINT:
-		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
-		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return VG_EXISTS;
-		break;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		log_warn("store: %s: %s", what, sqlite3_errmsg(s->db));
-		return VG_BUSY;
-	case SQLITE_FULL:
-	case SQLITE_READONLY:
-	case SQLITE_IOERR:
-	case SQLITE_CANTOPEN:
-		if (!write)
-			break;
-		log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
-		return VG_READONLY;
-	case SQLITE_NOMEM:
-		log_error("store: %s: out of memory", what);
-		return VG_NOMEM;
-	default:
-		break;
-	}
-	log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
-	return VG_DB;
-}
-
-/* Binding only fails for lack of memory or an oversized value. */
-static int check_bind(struct store *s, int rc, const char *what)
-{
-	return rc == SQLITE_OK ? VG_OK : map_error(s, rc, what, false);
-}
-
-/* Makes the statement ready for the next caller and drops its bindings. */
-static void stmt_done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
-/* Runs a statement that returns no rows. */
-static int run_write(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_DONE)
-		return VG_OK;
-	return map_error(s, rc, what, true);
-}
-
-/* Steps to the first row: VG_OK with a row ready, or VG_NOTFOUND. */
-static int step_row(struct store *s, sqlite3_stmt *st, const char *what,
-		    bool write)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return VG_OK;
-	if (rc == SQLITE_DONE)
-		return VG_NOTFOUND;
-	return map_error(s, rc, what, write);
-}
-
-static int exec_sql(struct store *s, const char *sql, const char *what)
-{
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? VG_OK : map_error(s, rc, what, true);
-}
-
-static int tx_begin(struct store *s, const char *what)
-{
-	return exec_sql(s, "BEGIN IMMEDIATE", what);
-}
-
-static int tx_commit(struct store *s, const char *what)
-{
-	return exec_sql(s, "COMMIT", what);
-}
-
-/*
- * Undoes an open transaction after a failure. SQLite has already rolled
- * back on some errors (a full disk, for one), so only roll back what is
- * still open; a failure here changes nothing the caller can act on.
- */
-static void tx_rollback(struct store *s)
-{
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int bind_sealed(sqlite3_stmt *st, int idx, const struct sealed *v)
-{
-	if (!v->data)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_blob64(st, idx, v->data, v->len, SQLITE_STATIC);
-}
-
-/* NULL is stored as "", the documented value of an absent text field. */
-static int bind_text_or_empty(sqlite3_stmt *st, int idx, const char *v)
-{
-	return sqlite3_bind_text(st, idx, v ? v : "", -1, SQLITE_STATIC);
-}
-
-static int bind_hash(sqlite3_stmt *st, int idx, const unsigned char h[32])
-{
-	return sqlite3_bind_blob(st, idx, h, 32, SQLITE_STATIC);
-}
 
 /*
  * Binds the six screening columns from idx on: screened_at (NULL while 0,
@@ -314,84 +174,16 @@ static int bind_screening(sqlite3_stmt *st, int idx, const struct tip_row *t)
 				   sqlite3_bind_null(st, idx);
 
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, idx + 1, t->screen_status);
+		src = db_bind_text(st, idx + 1, t->screen_status);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, idx + 2, t->urgency);
+		src = db_bind_text(st, idx + 2, t->urgency);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, idx + 3, t->kinds);
+		src = db_bind_text(st, idx + 3, t->kinds);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, idx + 4, t->typology);
+		src = db_bind_text(st, idx + 4, t->typology);
 	if (src == SQLITE_OK)
-		src = bind_sealed(st, idx + 5, &t->screening);
+		src = db_bind_sealed(st, idx + 5, &t->screening);
 	return src;
-}
-
-/* Stores the user id 0 (the reporter, the system) as NULL. */
-static int bind_user_id(sqlite3_stmt *st, int idx, int64_t id)
-{
-	if (!id)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_int64(st, idx, id);
-}
-
-/* A malloc'd copy of a text column; NULL reads as "". */
-static int col_text(sqlite3_stmt *st, int i, char **out)
-{
-	const unsigned char *p = sqlite3_column_text(st, i);
-	size_t n = (size_t)sqlite3_column_bytes(st, i);
-	char *copy;
-
-	if (!p && sqlite3_column_type(st, i) != SQLITE_NULL)
-		return VG_NOMEM;
-	copy = malloc(n + 1);
-	if (!copy)
-		return VG_NOMEM;
-	if (n)
-		memcpy(copy, p, n);
-	copy[n] = '\0';
-	*out = copy;
-	return VG_OK;
-}
-
-/* A malloc'd copy of a blob column; SQL NULL reads as {NULL, 0}. */
-static int col_sealed(sqlite3_stmt *st, int i, struct sealed *out)
-{
-	const void *p;
-	size_t n;
-	unsigned char *copy;
-
-	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-		out->data = NULL;
-		out->len = 0;
-		return VG_OK;
-	}
-	p = sqlite3_column_blob(st, i);
-	n = (size_t)sqlite3_column_bytes(st, i);
-	if (!p && n)
-		return VG_NOMEM;
-	/* An empty but present value still gets a pointer, unlike NULL. */
-	copy = malloc(n ? n : 1);
-	if (!copy)
-		return VG_NOMEM;
-	if (n)
-		memcpy(copy, p, n);
-	out->data = copy;
-	out->len = n;
-	return VG_OK;
-}
-
-/* A 32-byte hash column; any other length means the file was altered. */
-static int col_hash(sqlite3_stmt *st, int i, unsigned char out[32])
-{
-	const void *p = sqlite3_column_blob(st, i);
-
-	if (!p || sqlite3_column_bytes(st, i) != 32) {
-		log_error("store: %s holds a malformed hash",
-			  sqlite3_column_name(st, i));
-		return VG_DB;
-	}
-	memcpy(out, p, 32);
-	return VG_OK;
 }
 
 static int read_tip(sqlite3_stmt *st, struct tip_row *out)
@@ -399,45 +191,45 @@ static int read_tip(sqlite3_stmt *st, struct tip_row *out)
 	struct tip_row t = { 0 };
 	int rc;
 
-	rc = col_text(st, 0, &t.id);
+	rc = db_col_text(st, 0, &t.id);
 	if (!rc)
-		rc = col_hash(st, 1, t.receipt_index);
+		rc = db_col_hash(st, 1, t.receipt_index);
 	if (!rc) {
 		t.created_at = sqlite3_column_int64(st, 2);
 		t.updated_at = sqlite3_column_int64(st, 3);
-		rc = col_text(st, 4, &t.status);
+		rc = db_col_text(st, 4, &t.status);
 	}
 	if (!rc)
-		rc = col_text(st, 5, &t.source);
+		rc = db_col_text(st, 5, &t.source);
 	if (!rc)
-		rc = col_text(st, 6, &t.country);
+		rc = db_col_text(st, 6, &t.country);
 	if (!rc)
-		rc = col_text(st, 7, &t.region);
+		rc = db_col_text(st, 7, &t.region);
 	if (!rc)
-		rc = col_text(st, 8, &t.city);
+		rc = db_col_text(st, 8, &t.city);
 	if (!rc)
-		rc = col_text(st, 9, &t.language);
+		rc = db_col_text(st, 9, &t.language);
 	if (!rc) {
 		t.danger_now = sqlite3_column_int(st, 10);
 		t.may_contact = sqlite3_column_int(st, 11);
-		rc = col_sealed(st, 12, &t.narrative);
+		rc = db_col_sealed(st, 12, &t.narrative);
 	}
 	if (!rc)
-		rc = col_sealed(st, 13, &t.contact);
+		rc = db_col_sealed(st, 13, &t.contact);
 	if (!rc)
-		rc = col_sealed(st, 14, &t.details);
+		rc = db_col_sealed(st, 14, &t.details);
 	if (!rc) {
 		t.screened_at = sqlite3_column_int64(st, 15);
-		rc = col_text(st, 16, &t.screen_status);
+		rc = db_col_text(st, 16, &t.screen_status);
 	}
 	if (!rc)
-		rc = col_text(st, 17, &t.urgency);
+		rc = db_col_text(st, 17, &t.urgency);
 	if (!rc)
-		rc = col_text(st, 18, &t.kinds);
+		rc = db_col_text(st, 18, &t.kinds);
 	if (!rc)
-		rc = col_text(st, 19, &t.typology);
+		rc = db_col_text(st, 19, &t.typology);
 	if (!rc)
-		rc = col_sealed(st, 20, &t.screening);
+		rc = db_col_sealed(st, 20, &t.screening);
 	t.seq = sqlite3_column_int64(st, 21);
 	t.urgency_rank = sqlite3_column_int(st, 22);
 	if (rc) {
@@ -453,17 +245,17 @@ static int read_message(sqlite3_stmt *st, struct message_row *out)
 	struct message_row m = { 0 };
 	int rc;
 
-	rc = col_text(st, 0, &m.id);
+	rc = db_col_text(st, 0, &m.id);
 	if (!rc)
-		rc = col_text(st, 1, &m.tip_id);
+		rc = db_col_text(st, 1, &m.tip_id);
 	if (!rc) {
 		m.created_at = sqlite3_column_int64(st, 2);
-		rc = col_text(st, 3, &m.author);
+		rc = db_col_text(st, 3, &m.author);
 	}
 	if (!rc) {
 		/* SQL NULL (the reporter) reads as 0. */
 		m.user_id = sqlite3_column_int64(st, 4);
-		rc = col_sealed(st, 5, &m.body);
+		rc = db_col_sealed(st, 5, &m.body);
 	}
 	if (rc) {
 		message_row_release(&m);
@@ -478,21 +270,21 @@ static int read_referral(sqlite3_stmt *st, struct referral_row *out)
 	struct referral_row r = { 0 };
 	int rc;
 
-	rc = col_text(st, 0, &r.id);
+	rc = db_col_text(st, 0, &r.id);
 	if (!rc)
-		rc = col_text(st, 1, &r.tip_id);
+		rc = db_col_text(st, 1, &r.tip_id);
 	if (!rc)
-		rc = col_text(st, 2, &r.entry_id);
+		rc = db_col_text(st, 2, &r.entry_id);
 	if (!rc)
-		rc = col_text(st, 3, &r.rule);
+		rc = db_col_text(st, 3, &r.rule);
 	if (!rc) {
 		r.made_at = sqlite3_column_int64(st, 4);
 		r.user_id = sqlite3_column_int64(st, 5);
 		r.consent = sqlite3_column_int(st, 6);
-		rc = col_sealed(st, 7, &r.override);
+		rc = db_col_sealed(st, 7, &r.override);
 	}
 	if (!rc)
-		rc = col_text(st, 8, &r.outcome);
+		rc = db_col_text(st, 8, &r.outcome);
 	if (!rc) {
 		/* SQL NULL (no outcome yet) reads as 0. */
 		r.outcome_at = sqlite3_column_int64(st, 9);
@@ -516,48 +308,17 @@ static int read_referral_cb(sqlite3_stmt *st, void *row)
 	return read_referral(st, row);
 }
 
-/*
- * Steps st to its end, reading each row with read into a growing array of
- * elements of `size` bytes at *rows; *count says how many were read, also
- * on failure, so the caller can release them.
- */
-static int collect_rows(struct store *s, sqlite3_stmt *st, const char *what, size_t size,
-			int (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *count)
-{
-	size_t cap = 0;
-	int rc;
-
-	for (;;) {
-		rc = step_row(s, st, what, false);
-		if (rc)
-			return rc == VG_NOTFOUND ? VG_OK : rc;
-		if (*count == cap) {
-			void *grown;
-
-			cap = cap ? cap * 2 : 8;
-			grown = reallocarray(*rows, cap, size);
-			if (!grown)
-				return VG_NOMEM;
-			*rows = grown;
-		}
-		rc = read(st, (char *)*rows + *count * size);
-		if (rc)
-			return rc;
-		(*count)++;
-	}
-}
-
 static int read_user(sqlite3_stmt *st, struct user_row *out)
 {
 	struct user_row u = { 0 };
 	int rc;
 
 	u.id = sqlite3_column_int64(st, 0);
-	rc = col_text(st, 1, &u.name);
+	rc = db_col_text(st, 1, &u.name);
 	if (!rc)
-		rc = col_text(st, 2, &u.role);
+		rc = db_col_text(st, 2, &u.role);
 	if (!rc)
-		rc = col_text(st, 3, &u.password_hash);
+		rc = db_col_text(st, 3, &u.password_hash);
 	if (rc) {
 		user_row_release(&u);
 		return rc;
@@ -566,22 +327,6 @@ static int read_user(sqlite3_stmt *st, struct user_row *out)
 	u.must_change = sqlite3_column_int(st, 5);
 	u.disabled = sqlite3_column_int(st, 6);
 	*out = u;
-	return VG_OK;
-}
-
-/* Runs a statement whose one row is one integer, e.g. a count. */
-static int query_int64(struct store *s, sqlite3_stmt *st, const char *what,
-		       bool write, int64_t *out)
-{
-	int rc = step_row(s, st, what, write);
-
-	if (rc == VG_NOTFOUND) {
-		log_error("store: %s: no result row", what);
-		return VG_DB;
-	}
-	if (rc)
-		return rc;
-	*out = sqlite3_column_int64(st, 0);
 	return VG_OK;
 }
 
@@ -613,7 +358,7 @@ static int prepare_once(struct store *s, const char *sql, sqlite3_stmt **st)
 	if (rc != SQLITE_OK) {
 		sqlite3_finalize(*st);
 		*st = NULL;
-		return map_error(s, rc, "migrations", false);
+		return db_error(s, rc, "migrations", false);
 	}
 	return VG_OK;
 }
@@ -632,10 +377,10 @@ static int query_once(struct store *s, const char *sql, const int64_t *arg,
 	if (rc)
 		return rc;
 	if (arg)
-		rc = check_bind(s, sqlite3_bind_int64(st, 1, *arg),
+		rc = db_bind_check(s, sqlite3_bind_int64(st, 1, *arg),
 				"migrations");
 	if (!rc)
-		rc = query_int64(s, st, "migrations", false, out);
+		rc = db_int64(s, st, "migrations", false, out);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -669,9 +414,9 @@ static int migration_record(struct store *s, int64_t version,
 		src = sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
-	rc = check_bind(s, src, "migrations");
+	rc = db_bind_check(s, src, "migrations");
 	if (!rc)
-		rc = run_write(s, st, "migrations");
+		rc = db_write(s, st, "migrations");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -692,14 +437,14 @@ static int migration_apply(struct store *s, const struct embedded_file *m,
 	 * write lock, so check again inside the transaction. The check
 	 * outside it lets a fully migrated read-only database open.
 	 */
-	rc = tx_begin(s, "migrations");
+	rc = db_begin(s, "migrations");
 	if (rc)
 		goto fail;
 	rc = migration_is_applied(s, version, &applied);
 	if (rc)
 		goto fail;
 	if (applied) {
-		tx_rollback(s);
+		db_rollback(s);
 		return VG_OK;
 	}
 	if (sqlite3_exec(s->db, (const char *)m->data, NULL, NULL, &msg) !=
@@ -707,12 +452,12 @@ static int migration_apply(struct store *s, const struct embedded_file *m,
 		log_error("store: migration %s failed: %s", m->name,
 			  msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
-		tx_rollback(s);
+		db_rollback(s);
 		return VG_DB;
 	}
 	rc = migration_record(s, version, m->name);
 	if (!rc)
-		rc = tx_commit(s, "migrations");
+		rc = db_commit(s, "migrations");
 	if (!rc) {
 		log_info("store: applied migration %s", m->name);
 		return VG_OK;
@@ -720,7 +465,7 @@ static int migration_apply(struct store *s, const struct embedded_file *m,
 fail:
 	log_error("store: migration %s failed: %s", m->name,
 		  sqlite3_errmsg(s->db));
-	tx_rollback(s);
+	db_rollback(s);
 	return VG_DB;
 }
 
@@ -730,7 +475,7 @@ static int migrate(struct store *s)
 	int64_t newest = 0, recorded, v;
 	int rc;
 
-	rc = exec_sql(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	rc = db_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
 		      "version INTEGER PRIMARY KEY, name TEXT, "
 		      "applied_at INTEGER)", "migrations");
 	if (rc) {
@@ -783,7 +528,7 @@ static int pragma(struct store *s, const char *sql, char *out, size_t size)
 		out = NULL;
 	}
 	if (rc != SQLITE_DONE) {
-		rc = map_error(s, rc, sql, false);
+		rc = db_error(s, rc, sql, false);
 		goto out;
 	}
 	rc = VG_OK;
@@ -821,13 +566,16 @@ static int prepare_all(struct store *s)
 	size_t i;
 	int rc;
 
+	s->stmt = calloc(ST_COUNT, sizeof(*s->stmt));
+	if (!s->stmt)
+		return VG_NOMEM;
 	for (i = 0; i < ST_COUNT; i++) {
 		assert(stmt_sql[i]);
 		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
 					SQLITE_PREPARE_PERSISTENT,
 					&s->stmt[i], NULL);
 		if (rc != SQLITE_OK)
-			return map_error(s, rc, "prepare", false);
+			return db_error(s, rc, "prepare", false);
 	}
 	return VG_OK;
 }
@@ -882,8 +630,10 @@ void store_free(struct store *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < ST_COUNT; i++)
+	for (i = 0; s->stmt && i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	free(s->stmt);
+	db_stmt_release(s);
 	/* Every statement is finalized, so the close cannot be refused. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_error("store: close: %s", sqlite3_errmsg(s->db));
@@ -898,10 +648,10 @@ int store_schema_version(struct store *s, int *out)
 	int rc;
 
 	assert(out);
-	store_lock(s);
-	rc = query_int64(s, st, __func__, false, &n);
-	stmt_done(st);
-	store_unlock(s);
+	db_lock(s);
+	rc = db_int64(s, st, __func__, false, &n);
+	db_done(st);
+	db_unlock(s);
 	if (rc)
 		return rc;
 	if (n > INT_MAX)
@@ -918,10 +668,10 @@ int store_tip_insert(struct store *s, const struct tip_row *t)
 	int rc, src;
 
 	assert(t && t->id && t->status && t->source && t->narrative.data);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = bind_hash(st, 2, t->receipt_index);
+		src = db_bind_hash(st, 2, t->receipt_index);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 3, t->created_at);
 	if (src == SQLITE_OK)
@@ -931,30 +681,30 @@ int store_tip_insert(struct store *s, const struct tip_row *t)
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 6, t->source, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, 7, t->country);
+		src = db_bind_text(st, 7, t->country);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, 8, t->region);
+		src = db_bind_text(st, 8, t->region);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, 9, t->city);
+		src = db_bind_text(st, 9, t->city);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, 10, t->language);
+		src = db_bind_text(st, 10, t->language);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 11, t->danger_now);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 12, t->may_contact);
 	if (src == SQLITE_OK)
-		src = bind_sealed(st, 13, &t->narrative);
+		src = db_bind_sealed(st, 13, &t->narrative);
 	if (src == SQLITE_OK)
-		src = bind_sealed(st, 14, &t->contact);
+		src = db_bind_sealed(st, 14, &t->contact);
 	if (src == SQLITE_OK)
-		src = bind_sealed(st, 15, &t->details);
+		src = db_bind_sealed(st, 15, &t->details);
 	if (src == SQLITE_OK)
 		src = bind_screening(st, 16, t);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
-	stmt_done(st);
-	store_unlock(s);
+		rc = db_write(s, st, __func__);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -962,13 +712,13 @@ int store_tip_insert(struct store *s, const struct tip_row *t)
 static int tip_fetch(struct store *s, sqlite3_stmt *st, int src,
 		     const char *what, struct tip_row *out)
 {
-	int rc = check_bind(s, src, what);
+	int rc = db_bind_check(s, src, what);
 
 	if (!rc)
-		rc = step_row(s, st, what, false);
+		rc = db_row(s, st, what, false);
 	if (!rc)
 		rc = read_tip(st, out);
-	stmt_done(st);
+	db_done(st);
 	return rc;
 }
 
@@ -978,10 +728,10 @@ int store_tip_get(struct store *s, const char *id, struct tip_row *out)
 	int rc;
 
 	assert(id && out);
-	store_lock(s);
+	db_lock(s);
 	rc = tip_fetch(s, st, sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC),
 		       __func__, out);
-	store_unlock(s);
+	db_unlock(s);
 	return rc;
 }
 
@@ -992,9 +742,9 @@ int store_tip_by_receipt(struct store *s, const unsigned char index[32],
 	int rc;
 
 	assert(index && out);
-	store_lock(s);
-	rc = tip_fetch(s, st, bind_hash(st, 1, index), __func__, out);
-	store_unlock(s);
+	db_lock(s);
+	rc = tip_fetch(s, st, db_bind_hash(st, 1, index), __func__, out);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1012,7 +762,7 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 	l.rows = calloc((size_t)limit, sizeof(*l.rows));
 	if (!l.rows)
 		return VG_NOMEM;
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 2, f->before_seq);
@@ -1024,9 +774,9 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 		src = sqlite3_bind_int(st, 5, f->before_rank);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 6, !!f->unscreened);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	while (!rc && l.count < (size_t)limit) {
-		rc = step_row(s, st, __func__, false);
+		rc = db_row(s, st, __func__, false);
 		if (rc == VG_NOTFOUND) {
 			rc = VG_OK;
 			break;
@@ -1036,8 +786,8 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 		if (!rc)
 			l.count++;
 	}
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (rc) {
 		tip_list_release(&l);
 		return rc;
@@ -1050,10 +800,10 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 static int change_one(struct store *s, sqlite3_stmt *st, int src,
 		      const char *what)
 {
-	int rc = check_bind(s, src, what);
+	int rc = db_bind_check(s, src, what);
 
 	if (!rc)
-		rc = run_write(s, st, what);
+		rc = db_write(s, st, what);
 	if (!rc && sqlite3_changes(s->db) == 0)
 		rc = VG_NOTFOUND;
 	return rc;
@@ -1066,15 +816,15 @@ int store_tip_set_status(struct store *s, const char *id, const char *status,
 	int rc, src;
 
 	assert(id && status);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 3, now);
 	rc = change_one(s, st, src, __func__);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1084,13 +834,13 @@ int store_tip_set_screening(struct store *s, const struct tip_row *t)
 	int rc, src;
 
 	assert(t && t->id);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, t->id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = bind_screening(st, 2, t);
 	rc = change_one(s, st, src, __func__);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1100,13 +850,13 @@ int store_tip_count(struct store *s, const char *status, int64_t *out)
 	int rc;
 
 	assert(out);
-	store_lock(s);
-	rc = check_bind(s, sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC),
+	db_lock(s);
+	rc = db_bind_check(s, sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC),
 			__func__);
 	if (!rc)
-		rc = query_int64(s, st, __func__, false, out);
-	stmt_done(st);
-	store_unlock(s);
+		rc = db_int64(s, st, __func__, false, out);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1149,8 +899,8 @@ int store_message_insert(struct store *s, const struct message_row *m)
 	int rc, src;
 
 	assert(m && m->id && m->tip_id && m->author && m->body.data);
-	store_lock(s);
-	rc = tx_begin(s, __func__);
+	db_lock(s);
+	rc = db_begin(s, __func__);
 	if (rc)
 		goto out;
 	/* Bumping first finds out whether the tip exists. */
@@ -1168,21 +918,21 @@ int store_message_insert(struct store *s, const struct message_row *m)
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 4, m->author, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = bind_user_id(st, 5, m->user_id);
+		src = db_bind_user(st, 5, m->user_id);
 	if (src == SQLITE_OK)
-		src = bind_sealed(st, 6, &m->body);
-	rc = check_bind(s, src, __func__);
+		src = db_bind_sealed(st, 6, &m->body);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
+		rc = db_write(s, st, __func__);
 	if (!rc)
-		rc = tx_commit(s, __func__);
+		rc = db_commit(s, __func__);
 out:
 	/* Statements are reset first so that none is pending at ROLLBACK. */
-	stmt_done(bump);
-	stmt_done(st);
+	db_done(bump);
+	db_done(st);
 	if (rc)
-		tx_rollback(s);
-	store_unlock(s);
+		db_rollback(s);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1194,14 +944,14 @@ int store_message_list(struct store *s, const char *tip_id,
 	int rc;
 
 	assert(tip_id && out);
-	store_lock(s);
-	rc = check_bind(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC),
+	db_lock(s);
+	rc = db_bind_check(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC),
 			__func__);
 	if (!rc)
-		rc = collect_rows(s, st, __func__, sizeof(*l.rows), read_message_cb,
+		rc = db_collect(s, st, __func__, sizeof(*l.rows), read_message_cb,
 				  (void **)&l.rows, &l.count);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (rc) {
 		message_list_release(&l);
 		return rc;
@@ -1239,7 +989,7 @@ int store_user_insert(struct store *s, const struct user_row *u,
 	int rc, src;
 
 	assert(u && u->name && u->role && u->password_hash);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 2, u->role, -1, SQLITE_STATIC);
@@ -1252,14 +1002,14 @@ int store_user_insert(struct store *s, const struct user_row *u,
 		src = sqlite3_bind_int(st, 5, u->must_change);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 6, u->disabled);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
+		rc = db_write(s, st, __func__);
 	/* Read under the lock, before another thread inserts a row. */
 	if (!rc)
 		id = sqlite3_last_insert_rowid(s->db);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (!rc && id_out)
 		*id_out = id;
 	return rc;
@@ -1268,13 +1018,13 @@ int store_user_insert(struct store *s, const struct user_row *u,
 static int user_fetch(struct store *s, sqlite3_stmt *st, int src,
 		      const char *what, struct user_row *out)
 {
-	int rc = check_bind(s, src, what);
+	int rc = db_bind_check(s, src, what);
 
 	if (!rc)
-		rc = step_row(s, st, what, false);
+		rc = db_row(s, st, what, false);
 	if (!rc)
 		rc = read_user(st, out);
-	stmt_done(st);
+	db_done(st);
 	return rc;
 }
 
@@ -1284,11 +1034,11 @@ int store_user_by_name(struct store *s, const char *name, struct user_row *out)
 	int rc;
 
 	assert(name && out);
-	store_lock(s);
+	db_lock(s);
 	rc = user_fetch(s, st,
 			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC),
 			__func__, out);
-	store_unlock(s);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1298,9 +1048,9 @@ int store_user_by_id(struct store *s, int64_t id, struct user_row *out)
 	int rc;
 
 	assert(out);
-	store_lock(s);
+	db_lock(s);
 	rc = user_fetch(s, st, sqlite3_bind_int64(st, 1, id), __func__, out);
-	store_unlock(s);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1310,10 +1060,10 @@ int store_user_count(struct store *s, int64_t *out)
 	int rc;
 
 	assert(out);
-	store_lock(s);
-	rc = query_int64(s, st, __func__, false, out);
-	stmt_done(st);
-	store_unlock(s);
+	db_lock(s);
+	rc = db_int64(s, st, __func__, false, out);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1324,7 +1074,7 @@ int store_user_set_password(struct store *s, int64_t id,
 	int rc, src;
 
 	assert(password_hash);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_int64(st, 1, id);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 2, password_hash, -1,
@@ -1332,8 +1082,8 @@ int store_user_set_password(struct store *s, int64_t id,
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 3, must_change);
 	rc = change_one(s, st, src, __func__);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1354,8 +1104,8 @@ int store_session_insert(struct store *s, const unsigned char hash[32],
 	int rc, src;
 
 	assert(hash && row && row->kind);
-	store_lock(s);
-	src = bind_hash(st, 1, hash);
+	db_lock(s);
+	src = db_bind_hash(st, 1, hash);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 2, row->user_id);
 	if (src == SQLITE_OK)
@@ -1364,11 +1114,11 @@ int store_session_insert(struct store *s, const unsigned char hash[32],
 		src = sqlite3_bind_int64(st, 4, row->created_at);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 5, row->last_seen);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
-	stmt_done(st);
-	store_unlock(s);
+		rc = db_write(s, st, __func__);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1380,18 +1130,18 @@ int store_session_get(struct store *s, const unsigned char hash[32],
 	int rc;
 
 	assert(hash && out);
-	store_lock(s);
-	rc = check_bind(s, bind_hash(st, 1, hash), __func__);
+	db_lock(s);
+	rc = db_bind_check(s, db_bind_hash(st, 1, hash), __func__);
 	if (!rc)
-		rc = step_row(s, st, __func__, false);
+		rc = db_row(s, st, __func__, false);
 	if (!rc) {
 		r.user_id = sqlite3_column_int64(st, 0);
 		r.created_at = sqlite3_column_int64(st, 2);
 		r.last_seen = sqlite3_column_int64(st, 3);
-		rc = col_text(st, 1, &r.kind);
+		rc = db_col_text(st, 1, &r.kind);
 	}
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (rc)
 		return rc;
 	*out = r;
@@ -1405,13 +1155,13 @@ int store_session_touch(struct store *s, const unsigned char hash[32],
 	int rc, src;
 
 	assert(hash);
-	store_lock(s);
-	src = bind_hash(st, 1, hash);
+	db_lock(s);
+	src = db_bind_hash(st, 1, hash);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 2, now);
 	rc = change_one(s, st, src, __func__);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1421,12 +1171,12 @@ int store_session_delete(struct store *s, const unsigned char hash[32])
 	int rc;
 
 	assert(hash);
-	store_lock(s);
-	rc = check_bind(s, bind_hash(st, 1, hash), __func__);
+	db_lock(s);
+	rc = db_bind_check(s, db_bind_hash(st, 1, hash), __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
-	stmt_done(st);
-	store_unlock(s);
+		rc = db_write(s, st, __func__);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1435,12 +1185,12 @@ int store_session_expire(struct store *s, int64_t before)
 	sqlite3_stmt *st = s->stmt[ST_SESSION_EXPIRE];
 	int rc;
 
-	store_lock(s);
-	rc = check_bind(s, sqlite3_bind_int64(st, 1, before), __func__);
+	db_lock(s);
+	rc = db_bind_check(s, sqlite3_bind_int64(st, 1, before), __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
-	stmt_done(st);
-	store_unlock(s);
+		rc = db_write(s, st, __func__);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1456,7 +1206,7 @@ void session_row_release(struct session_row *r)
 static int audit_last(struct store *s, int64_t *id, unsigned char hash[32])
 {
 	sqlite3_stmt *st = s->stmt[ST_AUDIT_LAST];
-	int rc = step_row(s, st, __func__, true);
+	int rc = db_row(s, st, __func__, true);
 
 	*id = 0;
 	memset(hash, 0, 32);
@@ -1467,7 +1217,7 @@ static int audit_last(struct store *s, int64_t *id, unsigned char hash[32])
 		if (sqlite3_column_bytes(st, 1) == 32)
 			memcpy(hash, sqlite3_column_blob(st, 1), 32);
 	}
-	stmt_done(st);
+	db_done(st);
 	return rc;
 }
 
@@ -1479,8 +1229,8 @@ int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn
 	int rc, src;
 
 	assert(e && e->action && fn);
-	store_lock(s);
-	rc = tx_begin(s, __func__);
+	db_lock(s);
+	rc = db_begin(s, __func__);
 	if (!rc)
 		rc = audit_last(s, &last, e->prev);
 	if (rc)
@@ -1492,7 +1242,7 @@ int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 2, e->at);
 	if (src == SQLITE_OK)
-		src = bind_user_id(st, 3, e->user_id);
+		src = db_bind_user(st, 3, e->user_id);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 4, e->action, -1, SQLITE_STATIC);
 	/* A NULL pointer binds SQL NULL. */
@@ -1501,19 +1251,19 @@ int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 6, e->detail, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = bind_hash(st, 7, e->prev);
+		src = db_bind_hash(st, 7, e->prev);
 	if (src == SQLITE_OK)
-		src = bind_hash(st, 8, e->hash);
-	rc = check_bind(s, src, __func__);
+		src = db_bind_hash(st, 8, e->hash);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = run_write(s, st, __func__);
-	stmt_done(st);
+		rc = db_write(s, st, __func__);
+	db_done(st);
 	if (!rc)
-		rc = tx_commit(s, __func__);
+		rc = db_commit(s, __func__);
 out:
 	if (rc)
-		tx_rollback(s);
-	store_unlock(s);
+		db_rollback(s);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1525,11 +1275,11 @@ static int read_audit(sqlite3_stmt *st, struct audit_row *out)
 	r.id = sqlite3_column_int64(st, 0);
 	r.at = sqlite3_column_int64(st, 1);
 	r.user_id = sqlite3_column_int64(st, 2);
-	rc = col_text(st, 3, &r.action);
+	rc = db_col_text(st, 3, &r.action);
 	if (!rc && sqlite3_column_type(st, 4) != SQLITE_NULL)
-		rc = col_text(st, 4, &r.object);
+		rc = db_col_text(st, 4, &r.object);
 	if (!rc && sqlite3_column_type(st, 5) != SQLITE_NULL)
-		rc = col_text(st, 5, &r.detail);
+		rc = db_col_text(st, 5, &r.detail);
 	/* A hash of the wrong length is kept as "chained" with what is there,
 	 * so that verification reports it rather than skipping it. */
 	if (!rc && sqlite3_column_type(st, 7) != SQLITE_NULL) {
@@ -1557,13 +1307,13 @@ int store_audit_list(struct store *s, int64_t after_id, int limit, struct audit_
 	l.rows = calloc((size_t)limit, sizeof(*l.rows));
 	if (!l.rows)
 		return VG_NOMEM;
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_int64(st, 1, after_id);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 2, limit);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	while (!rc && l.count < (size_t)limit) {
-		rc = step_row(s, st, __func__, false);
+		rc = db_row(s, st, __func__, false);
 		if (rc == VG_NOTFOUND) {
 			rc = VG_OK;
 			break;
@@ -1573,8 +1323,8 @@ int store_audit_list(struct store *s, int64_t after_id, int limit, struct audit_
 		if (!rc)
 			l.count++;
 	}
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (rc) {
 		audit_list_release(&l);
 		return rc;
@@ -1607,10 +1357,10 @@ int store_audit_count(struct store *s, int64_t *out)
 	int rc;
 
 	assert(out);
-	store_lock(s);
-	rc = query_int64(s, st, __func__, false, out);
-	stmt_done(st);
-	store_unlock(s);
+	db_lock(s);
+	rc = db_int64(s, st, __func__, false, out);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1636,21 +1386,21 @@ int store_throttle_hit(struct store *s, const char *name, int64_t now,
 
 	assert(name && window > 0 && count_out);
 	start = window_start(now, window);
-	store_lock(s);
-	rc = tx_begin(s, __func__);
+	db_lock(s);
+	rc = db_begin(s, __func__);
 	if (rc)
 		goto out;
 	src = sqlite3_bind_text(hit, 1, name, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(hit, 2, start);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = query_int64(s, hit, __func__, true, &count);
+		rc = db_int64(s, hit, __func__, true, &count);
 	/* Run the upsert to completion before the next statement. */
 	if (!rc) {
 		src = sqlite3_step(hit);
 		if (src != SQLITE_DONE)
-			rc = map_error(s, src, __func__, true);
+			rc = db_error(s, src, __func__, true);
 	}
 	if (rc)
 		goto out;
@@ -1658,17 +1408,17 @@ int store_throttle_hit(struct store *s, const char *name, int64_t now,
 	src = sqlite3_bind_text(prune, 1, name, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(prune, 2, start - window);
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = run_write(s, prune, __func__);
+		rc = db_write(s, prune, __func__);
 	if (!rc)
-		rc = tx_commit(s, __func__);
+		rc = db_commit(s, __func__);
 out:
-	stmt_done(hit);
-	stmt_done(prune);
+	db_done(hit);
+	db_done(prune);
 	if (rc)
-		tx_rollback(s);
-	store_unlock(s);
+		db_rollback(s);
+	db_unlock(s);
 	if (!rc)
 		*count_out = count;
 	return rc;
@@ -1682,19 +1432,19 @@ int store_throttle_peek(struct store *s, const char *name, int64_t now,
 	int rc, src;
 
 	assert(name && window > 0 && count_out);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 2, window_start(now, window));
-	rc = check_bind(s, src, __func__);
+	rc = db_bind_check(s, src, __func__);
 	if (!rc)
-		rc = step_row(s, st, __func__, false);
+		rc = db_row(s, st, __func__, false);
 	if (!rc)
 		count = sqlite3_column_int64(st, 0);
 	else if (rc == VG_NOTFOUND)
 		rc = VG_OK;
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (!rc)
 		*count_out = count;
 	return rc;
@@ -1706,14 +1456,14 @@ int store_referral_insert(struct store *s, const struct referral_row *r)
 	int rc, src;
 
 	assert(r && r->id && r->tip_id && r->entry_id && r->outcome);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 2, r->tip_id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 3, r->entry_id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = bind_text_or_empty(st, 4, r->rule);
+		src = db_bind_text(st, 4, r->rule);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 5, r->made_at);
 	if (src == SQLITE_OK)
@@ -1721,18 +1471,18 @@ int store_referral_insert(struct store *s, const struct referral_row *r)
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 7, r->consent);
 	if (src == SQLITE_OK)
-		src = bind_sealed(st, 8, &r->override);
+		src = db_bind_sealed(st, 8, &r->override);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 9, r->outcome, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = r->outcome_at ? sqlite3_bind_int64(st, 10, r->outcome_at) :
 				      sqlite3_bind_null(st, 10);
 	if (src == SQLITE_OK)
-		src = bind_user_id(st, 11, r->outcome_by);
+		src = db_bind_user(st, 11, r->outcome_by);
 	/* The INSERT ... SELECT inserts nothing when the tip does not exist. */
 	rc = change_one(s, st, src, __func__);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
@@ -1743,13 +1493,13 @@ int store_referral_list(struct store *s, const char *tip_id, struct referral_lis
 	int rc;
 
 	assert(tip_id && out);
-	store_lock(s);
-	rc = check_bind(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC), __func__);
+	db_lock(s);
+	rc = db_bind_check(s, sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC), __func__);
 	if (!rc)
-		rc = collect_rows(s, st, __func__, sizeof(*l.rows), read_referral_cb,
+		rc = db_collect(s, st, __func__, sizeof(*l.rows), read_referral_cb,
 				  (void **)&l.rows, &l.count);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	if (rc) {
 		referral_list_release(&l);
 		return rc;
@@ -1765,7 +1515,7 @@ int store_referral_set_outcome(struct store *s, const char *id, const char *tip_
 	int rc, src;
 
 	assert(id && tip_id && outcome);
-	store_lock(s);
+	db_lock(s);
 	src = sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_text(st, 2, tip_id, -1, SQLITE_STATIC);
@@ -1774,10 +1524,10 @@ int store_referral_set_outcome(struct store *s, const char *id, const char *tip_
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int64(st, 4, at);
 	if (src == SQLITE_OK)
-		src = bind_user_id(st, 5, user_id);
+		src = db_bind_user(st, 5, user_id);
 	rc = change_one(s, st, src, __func__);
-	stmt_done(st);
-	store_unlock(s);
+	db_done(st);
+	db_unlock(s);
 	return rc;
 }
 
