@@ -107,4 +107,16 @@ code=$(form /report --data 'narrative=over+the+limit')
 is "the form answers 429 too" "$code" 429
 check "  with a page that still shows the hotline" grep -q '888' "$WORK/body"
 
+# Password guessing: after 10 failed sign-ins for one name in 15 minutes,
+# that name is locked for the window, even with the right password; other
+# names are not.
+i=0
+while [ $i -lt 10 ]; do
+	api /api/v1/sessions '{"name": "ana", "password": "guess-password-1234"}' >/dev/null
+	i=$((i + 1))
+done
+is "after 10 failed sign-ins the name gets 429" "$(api /api/v1/sessions '{"name": "ana", "password": "guess-password-1234"}')" 429
+is "  even with the right password" "$(api /api/v1/sessions '{"name": "ana", "password": "ana-password-1234"}')" 429
+is "  while another name still signs in" "$(api /api/v1/sessions '{"name": "vol", "password": "vol-password-1234"}')" 201
+
 done_testing
