@@ -12,72 +12,21 @@ ratio to the shared-connection reference, whose serialised commits are
 what vigil's store does, is printed beside it. The machine description goes into the JSON so that a result is
 never read without knowing where it came from.
 """
-import datetime
 import json
 import os
-import platform
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from machine import command, machine  # noqa: E402  (bench/machine.py)
 
 TARGET_CLIENTS = 64
 TARGET_RATIO = 0.5
 
 
-def command(*argv):
-    """The stripped stdout of argv, or "" if it cannot be run."""
-    try:
-        return subprocess.run(argv, capture_output=True, text=True,
-                              check=False).stdout.strip()
-    except OSError:
-        return ""
-
-
-def cpu_model():
-    for line in command("lscpu").splitlines():
-        if line.startswith("Model name:"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
-
-
-def disk(path):
-    """The device, its filesystem and what lsblk says about the device."""
-    df = command("df", "-P", "-T", path).splitlines()
-    fields = df[1].split() if len(df) > 1 else ["?", "?"]
-    dev, fstype = fields[0], fields[1]
-    parts = [f"{dev} ({fstype})"]
-    try:
-        blk = json.loads(command("lsblk", "-J", "-nd", "-o",
-                                 "MODEL,SIZE,ROTA,TRAN", dev))["blockdevices"][0]
-        parts.append(str(blk.get("size") or ""))
-        parts.append(f"model {blk.get('model') or 'not reported'}")
-        parts.append(f"transport {blk.get('tran') or 'not reported'}")
-        # Virtual disks often claim to rotate; this is only what the kernel says.
-        parts.append(f"rota {int(bool(blk.get('rota')))}")
-    except (ValueError, KeyError, IndexError):
-        pass
-    name = os.path.basename(dev)
-    try:
-        with open(f"/sys/block/{name}/queue/write_cache", encoding="ascii") as f:
-            parts.append(f"write cache {f.read().strip()}")
-    except OSError:
-        pass
-    return ", ".join(p for p in parts if p)
-
-
-def machine(work):
-    commit = command("git", "rev-parse", "--short", "HEAD")
-    if commit and command("git", "status", "--porcelain", "--untracked-files=no"):
-        commit += " with uncommitted changes"
+def versions():
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc)
-        .strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "nproc": int(command("nproc") or 0),
-        "cpu": cpu_model(),
-        "disk": disk(work),
-        "kernel": platform.release(),
         "sqlite": command("sqlite3", "--version").split(" ")[0],
         "wrk": command("sh", "-c", "wrk -v 2>&1 | head -1").split(" [")[0],
-        "commit": commit,
     }
 
 
@@ -110,7 +59,7 @@ def main():
             "ratio_shared": round(srv["rate"] / shared["rate"], 3),
         })
     report = {
-        "machine": machine(work),
+        "machine": {**machine(work), **versions()},
         "seconds_per_run": int(seconds),
         "narrative_bytes": int(narrative),
         "command": (f"VIGIL_BENCH_SECONDS={seconds} VIGIL_BENCH_CLIENTS='"
