@@ -19,7 +19,11 @@ static const char template_text[] =
 	"# Staff sessions end after this many idle seconds, and after max_age.\n"
 	"# idle_timeout = 1800\n"
 	"# session_max_age = 43200\n"
+	"# A connection idle this many seconds is closed.\n"
 	"# connection_timeout = 15\n"
+	"# Open connections from all clients together (at least threads);\n"
+	"# more wait, unaccepted, until one closes.\n"
+	"# connection_max = 1024\n"
 	"\n"
 	"[limits]\n"
 	"# body_max = 65536\n"
@@ -85,6 +89,7 @@ int config_defaults(struct config *c, const char *dir)
 	c->session_max_age = 43200;
 	c->body_max = 65536;
 	c->connection_timeout = 15;
+	c->connection_max = 1024;
 	c->receipt_window = 300;
 	c->receipt_free_failures = 30;
 	c->receipt_max_delay_ms = 4000;
@@ -171,6 +176,12 @@ static int set_value(struct config *c, const char *section, const char *name,
 			if (parse_int(v, 1, 3600, &n))
 				return VG_CONFIG;
 			c->connection_timeout = (unsigned)n;
+			return VG_OK;
+		}
+		if (!strcmp(name, "connection_max")) {
+			if (parse_int(v, 4, 65536, &n))
+				return VG_CONFIG;
+			c->connection_max = (unsigned)n;
 			return VG_OK;
 		}
 	}

@@ -26,6 +26,7 @@ struct config {
 	int64_t session_max_age;         /* staff session absolute seconds */
 	int64_t body_max;                /* largest request body, bytes */
 	unsigned connection_timeout;     /* seconds a connection may idle */
+	unsigned connection_max;         /* open connections, all clients together */
 	int64_t receipt_window;          /* failed-lookup window, seconds */
 	int64_t receipt_free_failures;   /* failures per window before delays */
 	int64_t receipt_max_delay_ms;    /* cap on the added delay */

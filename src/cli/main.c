@@ -15,6 +15,8 @@ static const struct {
 	{"directory", cmd_directory, "list the help lines (directory --country CC --open-now)"},
 	{"route", cmd_route, "add referrals to screening results (JSON Lines on stdin)"},
 	{"ads", cmd_ads, "cluster online ads into templates and networks (ads cluster, ads report)"},
+	{"backup", cmd_backup, "copy the database to FILE while the server runs (backup FILE)"},
+	{"restore", cmd_restore, "replace the database with a backup, server stopped (restore FILE)"},
 };
 
 void cli_error(const char *fmt, ...)

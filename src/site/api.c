@@ -36,6 +36,12 @@ void api_json(struct reqctx *c, int status, json_t *body)
 
 void api_error(struct reqctx *c, int status, const char *code, const char *message)
 {
+	/*
+	 * Both mean "later, not never": the submission limit, a full or
+	 * read-only disk, a busy database. A client may retry in a minute.
+	 */
+	if (status == 429 || status == 503)
+		http_add_header(c->res, "Retry-After", "60");
 	api_json(c, status, json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message));
 }
 
@@ -204,7 +210,9 @@ void api_tip_submit(void *ctx, struct http_request *req, struct http_response *r
 	} else if (rc == VG_THROTTLED) {
 		api_error(c, 429, "rate_limited", "too many tips right now; retry in a minute");
 	} else if (rc) {
-		api_error(c, page_status_of(rc), rc == VG_READONLY ? "unavailable" : "internal",
+		api_error(c, page_status_of(rc), page_status_of(rc) == 503 ? "unavailable" : "internal",
+			  page_status_of(rc) == 503 ?
+			  "the tip was NOT stored: the database cannot be written right now; retry later" :
 			  "the tip could not be stored; nothing was saved");
 	} else {
 		api_json(c, 201, json_pack("{s:s, s:s}", "receipt", r.receipt, "id", r.id));

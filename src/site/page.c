@@ -89,6 +89,15 @@ static const char *code_of(int status)
 	}
 }
 
+static const char *error_template(int status)
+{
+	switch (status) {
+	case 429: return "throttled";
+	case 503: return "unavailable";
+	default: return "error";
+	}
+}
+
 void page_error(struct reqctx *c, int status, const char *msgid)
 {
 	json_t *d;
@@ -97,15 +106,20 @@ void page_error(struct reqctx *c, int status, const char *msgid)
 		api_error(c, status, code_of(status), msgid);
 		return;
 	}
-	d = page_data(c, status == 429 ? N_("Please wait a moment") : N_("Something went wrong"));
+	/* As api_error(): 429 and 503 mean "later, not never". */
+	if (status == 429 || status == 503)
+		http_add_header(c->res, "Retry-After", "60");
+	d = page_data(c, status == 429 ? N_("Please wait a moment") :
+			 status == 503 ? N_("Not available right now") :
+					 N_("Something went wrong"));
 	if (d) {
 		/* A person turned away must still see whom to call. */
-		if (status == 429)
+		if (status == 429 || status == 503)
 			help_add(c, d, "help", NULL, 0);
 		json_object_set_new(d, "status", json_integer(status));
 		json_object_set_new(d, "message", json_string(page_tr(c, msgid)));
 	}
-	page_render(c, status, status == 429 ? "throttled" : "error", d);
+	page_render(c, status, error_template(status), d);
 }
 
 int page_status_of(int rc)

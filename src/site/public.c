@@ -151,6 +151,8 @@ void public_report_submit(void *ctx, struct http_request *req, struct http_respo
 	if (rc) {
 		page_error(c, page_status_of(rc), rc == VG_THROTTLED ?
 			   N_("We are receiving many reports right now. Please try again in a minute, or call one of the numbers below.") :
+			   rc == VG_READONLY || rc == VG_BUSY ?
+			   N_("Your report was NOT saved: we cannot store reports right now. Please try again in a few minutes, or call one of the numbers below.") :
 			   N_("Your report could not be saved. Please try again, or call one of the numbers below."));
 		goto out;
 	}

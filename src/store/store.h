@@ -116,6 +116,8 @@ void store_free(struct store *s);
 
 /* The number of applied migrations (the schema version). */
 int store_schema_version(struct store *s, int *out);
+/* The newest migration this build knows: the highest schema version it opens. */
+int64_t store_schema_newest(void);
 
 /* Tips */
 int store_tip_insert(struct store *s, const struct tip_row *t);

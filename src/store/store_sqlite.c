@@ -350,6 +350,19 @@ static int64_t migration_version(const char *name)
 	return p == name ? -1 : v;
 }
 
+int64_t store_schema_newest(void)
+{
+	const struct embedded_file *m;
+	int64_t newest = 0, v;
+
+	for (m = embedded_migrations; m->name; m++) {
+		v = migration_version(m->name);
+		if (v > newest)
+			newest = v;
+	}
+	return newest;
+}
+
 /* Prepares one statement for the migration code, which runs only at open. */
 static int prepare_once(struct store *s, const char *sql, sqlite3_stmt **st)
 {

@@ -218,8 +218,8 @@ int server_run(const struct server_options *opt, server_handler_fn fn, void *ctx
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, opt->threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, opt->connection_timeout,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+			     MHD_OPTION_CONNECTION_LIMIT, opt->connection_max,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
 			     MHD_OPTION_END);
 	if (!d) {

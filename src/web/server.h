@@ -23,8 +23,16 @@ struct server_options {
 	unsigned threads;
 	size_t body_max;             /* larger bodies set req->body_too_big */
 	size_t response_max;         /* largest response body */
-	unsigned connection_timeout; /* seconds; cuts off slow clients */
+	unsigned connection_timeout; /* seconds idle; cuts off stalled clients */
+	unsigned connection_max;     /* open connections, all clients together */
 };
+
+/*
+ * What one connection may hold while its request line and headers arrive
+ * (and its body is read in pieces): longer headers or URLs get 431 or 414
+ * and the connection is closed. Fixed, as no real browser comes near it.
+ */
+#define SERVER_CONNECTION_MEMORY 32768
 
 /*
  * Serves until SIGTERM/SIGINT. Prints "listening on http://HOST:PORT" on
