@@ -1,12 +1,13 @@
 /*
- * fuzz_screen.c - the screening entry point (screen/screen.h screen_run,
- * through app/screening.h as the server and `vigil screen` call it) with
- * the real rules of data/, loaded once.
+ * fuzz_screen.c - the screening entry point (screen/screen.h: the analysis
+ * and the JSON writer, read back by jansson, through app/screening.h's
+ * screening_run) with the real rules of data/, loaded once.
  *
  * The input is the text of a tip as it is. Text that is valid UTF-8 (as
  * jansson judges it) must be screened (VG_TOOBIG only for text whose
  * normalised form outgrows its limit), and the result must keep the output
- * contract of docs/screening.md: a known status and urgency, and every
+ * contract of docs/screening.md: JSON that jansson reads (a writer that
+ * wrote anything else would fail the run), a known status and urgency, and every
  * indicator's span inside the text with its quote the original bytes.
  */
 #include "base/compat.h"

@@ -17,15 +17,18 @@
  *   first phase     rules_match(), split by its own clock between the
  *   span recovery   literal scan and the work around what it found
  *   assessment      the hits of the spans and assess_run()
- *   JSON            screen_run() less everything above: negations, sorting
- *                   and building the result object
- *   serialisation   json_dumps() of the result (what `vigil screen` writes;
- *                   not part of the screen)
+ *   result          screen_analyse() less everything above: negations,
+ *                   sorting, the spans in the original text
+ *   JSON            screen_write() less screen_analyse(): writing the
+ *                   result's JSON text
+ *
+ * and, beside the screen, screen_run(): the same result as a jansson
+ * object, parsed back from that text, for the callers that want a tree.
  *
  * The reference is zlib's deflate at level 1 (what `gzip -1` does) of each
  * text with one reused stream: a familiar single-threaded pass of similar
  * work per byte, to read the screen's numbers against on a noisy machine.
- * The latency is wall-clock time of screen_run() on texts of 1900-2100
+ * The latency is wall-clock time of screen_write() on texts of 1900-2100
  * bytes, one after the other, p50 and p99.
  */
 #include "base/compat.h"
@@ -54,7 +57,7 @@ struct corpus {
 
 /* The medians of one measurement over the runs. */
 enum stage {
-	ST_REF, ST_NORM, ST_ENT, ST_MATCH, ST_ASSESS, ST_WHOLE, ST_DUMPS, ST_COUNT
+	ST_REF, ST_NORM, ST_ENT, ST_MATCH, ST_ASSESS, ST_ANALYSE, ST_WHOLE, ST_TREE, ST_COUNT
 };
 
 static const char *const stage_names[ST_COUNT] = {
@@ -63,8 +66,9 @@ static const char *const stage_names[ST_COUNT] = {
 	[ST_ENT] = "pass: + entities",
 	[ST_MATCH] = "pass: normalise + match",
 	[ST_ASSESS] = "pass: + assessment",
-	[ST_WHOLE] = "pass: screen_run",
-	[ST_DUMPS] = "pass: + json_dumps",
+	[ST_ANALYSE] = "pass: screen_analyse",
+	[ST_WHOLE] = "pass: screen_write",
+	[ST_TREE] = "pass: screen_run",
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -226,6 +230,7 @@ struct bench {
 	uint8_t *seen;
 	const struct corpus *c;
 	struct screen_options opt;
+	struct buf out;       /* screen_write()'s result, reused */
 	z_stream z;
 	unsigned char *zout;
 	size_t zcap;
@@ -324,21 +329,40 @@ static void pass_assess(struct bench *b)
 	}
 }
 
-static void pass_whole(struct bench *b, bool dump)
+static void do_write(struct bench *b, size_t i)
+{
+	buf_reset(&b->out);
+	if (screen_write(b->engine, b->scratch, &b->opt, b->c->text[i], b->c->len[i], &b->out))
+		die("text %zu: screen_write failed", i + 1);
+}
+
+static void pass_analyse(struct bench *b)
+{
+	for (size_t i = 0; i < b->c->n; i++) {
+		struct screen_result r;
+
+		if (screen_analyse(b->engine, b->scratch, &b->opt, b->c->text[i], b->c->len[i], &r))
+			die("text %zu: screen_analyse failed", i + 1);
+		b->sink += r.nindicators;
+	}
+}
+
+static void pass_whole(struct bench *b)
+{
+	for (size_t i = 0; i < b->c->n; i++) {
+		do_write(b, i);
+		b->sink += b->out.len;
+	}
+}
+
+static void pass_tree(struct bench *b)
 {
 	for (size_t i = 0; i < b->c->n; i++) {
 		json_t *res = NULL;
 
 		if (screen_run(b->engine, b->scratch, &b->opt, b->c->text[i], b->c->len[i], &res))
 			die("text %zu: screen_run failed", i + 1);
-		if (dump) {
-			char *s = json_dumps(res, JSON_COMPACT);
-
-			if (!s)
-				die("json_dumps failed");
-			b->sink += strlen(s);
-			free(s);
-		}
+		b->sink += json_object_size(res);
 		json_decref(res);
 	}
 }
@@ -356,8 +380,9 @@ static double timed(struct bench *b, enum stage st, struct rules_stats *st1,
 	case ST_ENT: pass_entities(b); break;
 	case ST_MATCH: pass_match(b); break;
 	case ST_ASSESS: pass_assess(b); break;
-	case ST_WHOLE: pass_whole(b, false); break;
-	case ST_DUMPS: pass_whole(b, true); break;
+	case ST_ANALYSE: pass_analyse(b); break;
+	case ST_WHOLE: pass_whole(b); break;
+	case ST_TREE: pass_tree(b); break;
 	default: assert(0);
 	}
 	if (st2)
@@ -380,13 +405,10 @@ static void latency(struct bench *b, size_t runs, double *p50, double *p99, size
 		die("the corpus has no text of 1900-2100 bytes");
 	for (size_t r = 0; r < runs; r++) {
 		size_t i = pick[r % n];
-		json_t *res = NULL;
 		double t0 = wall_now();
 
-		if (screen_run(b->engine, b->scratch, &b->opt, b->c->text[i], b->c->len[i], &res))
-			die("text %zu: screen_run failed", i + 1);
+		do_write(b, i);
 		lat[r] = wall_now() - t0;
-		json_decref(res);
 	}
 	qsort(lat, runs, sizeof(*lat), double_cmp);
 	*p50 = lat[runs / 2];
@@ -477,6 +499,7 @@ int main(int argc, char **argv)
 	if (!b.spans || !b.hits || !b.seen)
 		die("out of memory");
 	norm_init(&b.norm);
+	buf_init(&b.out, SCREEN_JSON_MAX);
 	b.opt.framework = SCREEN_TVPA;
 	memcpy(b.opt.default_country, "US", 3);
 	if (deflateInit(&b.z, 1) != Z_OK)
@@ -524,8 +547,9 @@ int main(int argc, char **argv)
 			{ "first phase (literal scan)", match * share1 },
 			{ "span recovery (phase two)", match * (1 - share1) },
 			{ "assessment", t[ST_ASSESS] - t[ST_MATCH] },
-			{ "JSON (negations, result object)",
-			  t[ST_WHOLE] - t[ST_ASSESS] - (t[ST_ENT] - t[ST_NORM]) },
+			{ "result (negations, sorting, spans)",
+			  t[ST_ANALYSE] - t[ST_ASSESS] - (t[ST_ENT] - t[ST_NORM]) },
+			{ "JSON text (screen_result_write)", t[ST_WHOLE] - t[ST_ANALYSE] },
 		};
 		json_t *stages = json_array();
 
@@ -538,7 +562,7 @@ int main(int argc, char **argv)
 		printf("per text: %.1f factors found, %.1f anchored scans, %.1f matches\n", hits, scans,
 		       matches);
 		printf("\n%-34s %10s %10s %9s %7s\n", "", "MB/s", "tips/s", "us/tip", "share");
-		printf("%-34s %10.1f %10.0f %9.2f %7s\n", "whole screen (screen_run)",
+		printf("%-34s %10.1f %10.0f %9.2f %7s\n", "whole screen (screen_write)",
 		       mb / t[ST_WHOLE], n / t[ST_WHOLE], t[ST_WHOLE] / n * 1e6, "100%");
 		for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 			printf("%-34s %10.1f %10.0f %9.2f %6.1f%%\n", rows[i].name, mb / rows[i].secs,
@@ -548,9 +572,8 @@ int main(int argc, char **argv)
 								"mb_per_s", mb / rows[i].secs,
 								"us_per_tip", rows[i].secs / n * 1e6));
 		}
-		printf("%-34s %10.1f %10.0f %9.2f\n", "serialisation (json_dumps)",
-		       mb / (t[ST_DUMPS] - t[ST_WHOLE]), n / (t[ST_DUMPS] - t[ST_WHOLE]),
-		       (t[ST_DUMPS] - t[ST_WHOLE]) / n * 1e6);
+		printf("%-34s %10.1f %10.0f %9.2f\n", "screen_run (a jansson object)",
+		       mb / t[ST_TREE], n / t[ST_TREE], t[ST_TREE] / n * 1e6);
 		printf("%-34s %10.1f %10.0f %9.2f\n", stage_names[ST_REF], mb / t[ST_REF],
 		       n / t[ST_REF], t[ST_REF] / n * 1e6);
 		printf("\nscreen / reference: %.2f\n", t[ST_REF] / t[ST_WHOLE]);
@@ -564,13 +587,14 @@ int main(int argc, char **argv)
 				"build_s", median(build, ARRAY_SIZE(build)),
 				"screen_mb_per_s", mb / t[ST_WHOLE], "screen_tips_per_s", n / t[ST_WHOLE],
 				"reference_mb_per_s", mb / t[ST_REF], "ratio", t[ST_REF] / t[ST_WHOLE],
-				"dumps_us_per_tip", (t[ST_DUMPS] - t[ST_WHOLE]) / n * 1e6,
+				"screen_run_us_per_tip", t[ST_TREE] / n * 1e6,
 				"latency_p50_ms", p50 * 1e3, "latency_p99_ms", p99 * 1e3,
 				"stages", stages);
 	}
 	if (json_out && json_dump_file(out, json_out, JSON_INDENT(2)))
 		die("cannot write %s", json_out);
 	json_decref(out);
+	buf_release(&b.out);
 	fprintf(stderr, "bench/screen: done (%zu)\n", b.sink % 10);
 	return 0;
 }

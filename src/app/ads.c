@@ -416,28 +416,25 @@ static void field_phones(struct worker *w, const char *v, size_t len, struct ite
 			add_contact(it, w->ents->items[i].value);
 }
 
-/* Reads the screen's result: contacts, ages and ad categories. */
-static void take_screen(json_t *result, struct item *it)
+/* Reads the screen's result into the item (arg): contacts, ages and ad categories. */
+static int take_screen(const struct screen_result *r, void *arg)
 {
-	json_t *ents = json_object_get(result, "entities"), *v;
-	size_t i;
+	static const enum entity_kind contacts[] = { ENTITY_PHONE, ENTITY_EMAIL };
+	const struct entities *ents = r->entities;
+	struct item *it = arg;
+	size_t i, k;
 
-	json_array_foreach(json_object_get(result, "indicators"), i, v) {
-		const char *cat = json_string_value(json_object_get(v, "category"));
-
-		if (cat)
-			add_category(it, cat);
-	}
-	json_array_foreach(json_object_get(ents, "phones"), i, v)
-		if (json_is_string(v))
-			add_contact(it, json_string_value(v));
-	json_array_foreach(json_object_get(ents, "emails"), i, v)
-		if (json_is_string(v))
-			add_contact(it, json_string_value(v));
-	json_array_foreach(json_object_get(ents, "ages"), i, v)
-		note_age(it, json_number_value(v));
-	json_array_foreach(json_object_get(ents, "age_cues"), i, v)
-		note_age(it, json_number_value(json_object_get(v, "under")));
+	for (i = 0; i < r->nindicators; i++)
+		add_category(it, r->indicators[i].category);
+	/* Phones before emails, as the result lists them. */
+	for (k = 0; k < ARRAY_SIZE(contacts); k++)
+		for (i = 0; i < ents->count; i++)
+			if (ents->items[i].kind == contacts[k])
+				add_contact(it, ents->items[i].value);
+	for (i = 0; i < ents->count; i++)
+		if (ents->items[i].kind == ENTITY_AGE)
+			note_age(it, ents->items[i].number);
+	return VG_OK;
 }
 
 /* Reads the extractors' entities of text, already normalised into n. */
@@ -470,7 +467,7 @@ static int screen_record(struct worker *w, struct chunk *c, size_t k, struct buf
 	struct ads_session *s = w->s;
 	struct item *it = &c->items[k];
 	struct fields f = {0};
-	json_t *root = NULL, *result = NULL, *p;
+	json_t *root = NULL, *p;
 	char *rec = c->text.ptr + c->off[k];
 	const char *msg;
 	size_t i;
@@ -531,18 +528,16 @@ static int screen_record(struct worker *w, struct chunk *c, size_t k, struct buf
 		}
 	}
 	if (s->o.screening) {
-		int r = screening_run(s->o.screening, s->o.default_country, ad_text->ptr,
-				      ad_text->len, &result);
+		int r = screening_with(s->o.screening, s->o.default_country, ad_text->ptr,
+				       ad_text->len, take_screen, it);
 
 		if (r) {
 			snprintf(it->err, ERR_MAX, "cannot be screened: %s", vg_strerror(r));
 			goto out;
 		}
-		take_screen(result, it);
 	}
 	rc = 0;
 out:
-	json_decref(result);
 	json_decref(root);
 	return rc;
 }

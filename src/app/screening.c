@@ -74,11 +74,12 @@ void screening_free(struct screening *s)
 	free(s);
 }
 
-int screening_run(struct screening *s, const char *country, const char *text, size_t len,
-		  json_t **out)
+int screening_with(struct screening *s, const char *country, const char *text, size_t len,
+		   int (*fn)(const struct screen_result *r, void *arg), void *arg)
 {
 	struct screen_scratch *scratch = NULL;
 	struct screen_options opt = s->opt;
+	struct screen_result r;
 	int rc = VG_OK;
 
 	if (country && strlen(country) == 2)
@@ -91,7 +92,9 @@ int screening_run(struct screening *s, const char *country, const char *text, si
 		rc = screen_scratch_new(s->engine, &scratch);
 	if (rc)
 		return rc;
-	rc = screen_run(s->engine, scratch, &opt, text, len, out);
+	rc = screen_analyse(s->engine, scratch, &opt, text, len, &r);
+	if (!rc)
+		rc = fn(&r, arg);
 	pthread_mutex_lock(&s->lock);
 	if (s->idle < POOL_MAX) {
 		s->pool[s->idle++] = scratch;
@@ -99,6 +102,39 @@ int screening_run(struct screening *s, const char *country, const char *text, si
 	}
 	pthread_mutex_unlock(&s->lock);
 	screen_scratch_free(scratch);
+	return rc;
+}
+
+static int write_result(const struct screen_result *r, void *arg)
+{
+	return screen_result_write(r, arg);
+}
+
+int screening_write(struct screening *s, const char *country, const char *text, size_t len,
+		    struct buf *out)
+{
+	return screening_with(s, country, text, len, write_result, out);
+}
+
+int screening_run(struct screening *s, const char *country, const char *text, size_t len,
+		  json_t **out)
+{
+	struct buf b;
+	json_t *res;
+	int rc;
+
+	buf_init(&b, SCREEN_JSON_MAX);
+	rc = screening_write(s, country, text, len, &b);
+	if (rc)
+		goto out;
+	res = json_loadb(b.ptr, b.len, JSON_ALLOW_NUL, NULL);
+	if (!res) {
+		rc = VG_NOMEM;
+		goto out;
+	}
+	*out = res;
+out:
+	buf_release(&b);
 	return rc;
 }
 
@@ -124,18 +160,23 @@ fail:
 	return NULL;
 }
 
-/* The strings of a JSON array joined with commas. */
-static char *join(json_t *arr)
+/* What screening_fill() keeps of a result: its JSON text and the columns of the tip row. */
+struct fill {
+	struct buf json;
+	char *status, *urgency, *kinds, *typology;
+};
+
+/* The names of the bits of set joined with commas ("sex,labor"): name(r, i) for bit i. */
+static char *join_bits(uint64_t set, const char *(*name)(const struct rules *, size_t),
+		       const struct rules *r, size_t n)
 {
 	struct buf b;
-	json_t *v;
-	size_t i;
 
 	buf_init(&b, 4096);
-	json_array_foreach(arr, i, v) {
-		if (!json_is_string(v))
+	for (size_t i = 0; i < n; i++) {
+		if (!(set >> i & 1))
 			continue;
-		if ((b.len && buf_addch(&b, ',')) || buf_adds(&b, json_string_value(v))) {
+		if ((b.len && buf_addch(&b, ',')) || buf_adds(&b, name(r, i))) {
 			buf_release(&b);
 			return NULL;
 		}
@@ -143,41 +184,61 @@ static char *join(json_t *arr)
 	return buf_detach(&b, NULL);
 }
 
-static const char *member(json_t *obj, const char *key)
+static const char *kind_name(const struct rules *r, size_t i)
 {
-	const char *v = json_string_value(json_object_get(obj, key));
+	(void)r;
+	return i == 0 ? "sex" : "labor";
+}
 
-	return v ? v : "";
+static const char *type_slug(const struct rules *r, size_t i)
+{
+	return r->types[i].slug;
+}
+
+static int fill_result(const struct screen_result *r, void *arg)
+{
+	const struct rules *rules = screen_engine_rules(r->engine);
+	const struct assessment *as = &r->assessment;
+	struct fill *f = arg;
+	int rc = screen_result_write(r, &f->json);
+
+	if (rc)
+		return rc;
+	f->status = strdup(assess_status_name(as->fw[r->framework].status));
+	f->urgency = strdup(assess_urgency_name(as->urgency));
+	f->kinds = join_bits(as->kinds, kind_name, rules, 2);
+	f->typology = join_bits(as->types, type_slug, rules, rules->ntypes);
+	return f->status && f->urgency && f->kinds && f->typology ? VG_OK : VG_NOMEM;
 }
 
 int screening_fill(struct screening *s, const struct keys *k, const char *text,
 		   const char *country, int64_t now, struct tip_row *row)
 {
-	json_t *result = NULL;
-	char *dump = NULL, ad[96];
+	struct fill f = { .status = NULL };
+	char ad[96];
 	int rc;
 
-	rc = screening_run(s, country, text, strlen(text), &result);
+	buf_init(&f.json, SCREEN_JSON_MAX);
+	rc = screening_with(s, country, text, strlen(text), fill_result, &f);
 	if (rc)
-		return rc;
-	dump = json_dumps(result, JSON_COMPACT);
-	row->screen_status = strdup(member(result, "status"));
-	row->urgency = strdup(member(result, "urgency"));
-	row->kinds = join(json_object_get(result, "kinds"));
-	row->typology = join(json_object_get(result, "typology"));
-	if (!dump || !row->screen_status || !row->urgency || !row->kinds || !row->typology) {
-		rc = VG_NOMEM;
 		goto out;
-	}
 	snprintf(ad, sizeof(ad), "tips/screening/%s", row->id);
-	rc = seal_encrypt(k, ad, dump, strlen(dump), &row->screening.data, &row->screening.len);
-	if (!rc)
-		row->screened_at = now;
-out:
+	rc = seal_encrypt(k, ad, f.json.ptr, f.json.len, &row->screening.data,
+			  &row->screening.len);
 	if (rc)
-		screening_row_release(row);
-	free(dump);
-	json_decref(result);
+		goto out;
+	row->screen_status = f.status;
+	row->urgency = f.urgency;
+	row->kinds = f.kinds;
+	row->typology = f.typology;
+	f.status = f.urgency = f.kinds = f.typology = NULL;
+	row->screened_at = now;
+out:
+	free(f.status);
+	free(f.urgency);
+	free(f.kinds);
+	free(f.typology);
+	buf_release(&f.json);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "base/buf.h"
 #include "screen/screen.h"
 #include "store/store.h"
 
@@ -24,9 +25,22 @@ int screening_load(const char *dir, const struct screen_options *opt,
 void screening_free(struct screening *s);
 
 /*
- * Screens text with a scratch from the pool; *out is the result object.
- * country (ISO 3166-1 alpha-2, may be NULL or "") is where the text comes
- * from: phone numbers without a country code are read as that country's.
+ * Screens text with a scratch from the pool and calls fn with the result,
+ * which is valid only during the call; returns the screen's error or else
+ * what fn returns. country (ISO 3166-1 alpha-2, may be NULL or "") is
+ * where the text comes from: phone numbers without a country code are read
+ * as that country's.
+ */
+int screening_with(struct screening *s, const char *country, const char *text, size_t len,
+		   int (*fn)(const struct screen_result *r, void *arg), void *arg);
+
+/* Screens text and appends the result's JSON text to out (screen_result_write()). */
+int screening_write(struct screening *s, const char *country, const char *text, size_t len,
+		    struct buf *out);
+
+/*
+ * Screens text; *out is the result object. For callers that want a tree:
+ * screening_write() and screening_with() are much cheaper.
  */
 int screening_run(struct screening *s, const char *country, const char *text, size_t len,
 		  json_t **out);

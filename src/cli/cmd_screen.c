@@ -22,34 +22,48 @@
 
 /*
  * Writes one result line: the input's id, then the input's country, region
- * and language carried through for `vigil route`, then the result.
+ * and language carried through for `vigil route`, then the members of the
+ * result, whose JSON text (an object) is in result. in may be NULL.
  */
-static int print_result(json_t *in, json_t *result)
+static int print_result(json_t *in, const struct buf *result)
 {
 	static const char *const carried[] = {"country", "region", "language"};
 	json_t *line = json_object(), *id = json_object_get(in, "id");
-	size_t i;
-	int rc;
+	char *head = NULL;
+	size_t i, n;
+	int rc = -1;
 
-	json_object_set(line, "id", id ? id : json_null());
+	assert(result->len >= 2 && result->ptr[0] == '{');
+	if (!line || json_object_set(line, "id", id ? id : json_null()))
+		goto out;
 	for (i = 0; i < ARRAY_SIZE(carried); i++) {
 		json_t *v = json_object_get(in, carried[i]);
 
-		if (v)
-			json_object_set(line, carried[i], v);
+		if (v && json_object_set(line, carried[i], v))
+			goto out;
 	}
-	json_object_update(line, result);
-	rc = json_dumpf(line, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
+	head = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!head)
+		goto out;
+	/* The head's closing brace gives way to the result's members. */
+	n = strlen(head) - 1;
+	if (fwrite(head, 1, n, stdout) != n || fputc(',', stdout) == EOF ||
+	    fwrite(result->ptr + 1, 1, result->len - 1, stdout) != result->len - 1 ||
+	    fputc('\n', stdout) == EOF)
+		goto out;
+	rc = 0;
+out:
+	free(head);
 	json_decref(line);
 	return rc;
 }
 
-/* Screens one JSON line; 0 when done, 2 when the line is bad input. */
-static int screen_line(struct screening *s, const char *line, size_t len, size_t lineno)
+/* Screens one JSON line into result; 0 when done, 2 when the line is bad input. */
+static int screen_line(struct screening *s, const char *line, size_t len, size_t lineno,
+		       struct buf *result)
 {
 	json_error_t jerr;
-	json_t *in, *text, *result = NULL;
+	json_t *in, *text;
 	int rc;
 
 	in = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -63,15 +77,15 @@ static int screen_line(struct screening *s, const char *line, size_t len, size_t
 		json_decref(in);
 		return CLI_USAGE;
 	}
-	rc = screening_run(s, json_string_value(json_object_get(in, "country")),
-			   json_string_value(text), json_string_length(text), &result);
+	buf_reset(result);
+	rc = screening_write(s, json_string_value(json_object_get(in, "country")),
+			     json_string_value(text), json_string_length(text), result);
 	if (rc) {
 		cli_error("line %zu: %s", lineno, vg_strerror(rc));
 		json_decref(in);
 		return rc == VG_NOMEM ? CLI_FAIL : CLI_USAGE;
 	}
 	rc = print_result(in, result);
-	json_decref(result);
 	json_decref(in);
 	return rc ? CLI_FAIL : CLI_OK;
 }
@@ -82,6 +96,9 @@ static int screen_stream(struct screening *s)
 	size_t cap = 0, lineno = 0;
 	ssize_t n;
 	int status = CLI_OK;
+	struct buf result;
+
+	buf_init(&result, SCREEN_JSON_MAX);
 
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
 		int rc;
@@ -96,7 +113,7 @@ static int screen_stream(struct screening *s)
 			status = CLI_USAGE;
 			continue;
 		}
-		rc = screen_line(s, line, (size_t)n, lineno);
+		rc = screen_line(s, line, (size_t)n, lineno, &result);
 		if (rc == CLI_FAIL) {
 			status = CLI_FAIL;
 			break;
@@ -105,6 +122,7 @@ static int screen_stream(struct screening *s)
 			status = CLI_USAGE;
 	}
 	free(line);
+	buf_release(&result);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_error("screen: cannot write the results");
 		return CLI_FAIL;
@@ -157,13 +175,14 @@ int cmd_screen(int argc, char **argv, const char *data_dir)
 		return rc == VG_INVAL ? CLI_USAGE : CLI_FAIL;
 	}
 	if (text) {
-		json_t *result = NULL;
+		struct buf result;
 
-		rc = screening_run(s, NULL, text, strlen(text), &result);
+		buf_init(&result, SCREEN_JSON_MAX);
+		rc = screening_write(s, NULL, text, strlen(text), &result);
 		if (rc)
 			cli_error("screen: %s", vg_strerror(rc));
-		status = rc ? CLI_USAGE : print_result(NULL, result) ? CLI_FAIL : CLI_OK;
-		json_decref(result);
+		status = rc ? CLI_USAGE : print_result(NULL, &result) ? CLI_FAIL : CLI_OK;
+		buf_release(&result);
 	} else {
 		status = screen_stream(s);
 	}

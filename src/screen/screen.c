@@ -1,6 +1,9 @@
 #include "base/compat.h"
 #include "screen/screen.h"
 
+#include <locale.h>
+#include <math.h>
+
 #include "screen/assess.h"
 #include "screen/entities.h"
 #include "screen/norm.h"
@@ -15,16 +18,9 @@
  */
 #define SCREEN_MAX_MATCHES 4096
 
-/*
- * The engine keeps each rule's id and category as JSON strings, made once
- * and shared by every result that shows the rule (jansson counts
- * references atomically, so threads may share values nobody modifies).
- */
 struct screen_engine {
 	struct rules rules;
 	struct rules_db *db;
-	json_t **ids;
-	json_t **categories;
 };
 
 /* One indicator span, in bytes of the normalised text. */
@@ -41,6 +37,7 @@ struct screen_scratch {
 	struct rules_span *spans;
 	struct match *m;
 	size_t nm;
+	struct screen_indicator *ind;
 	bool full;
 	uint8_t *seen;    /* per rule: counted in hits already */
 	uint32_t *hits;
@@ -76,18 +73,6 @@ int screen_engine_build(const struct screen_file *files, size_t n,
 	rc = rules_compile(&e->rules, &e->db, err, errsize);
 	if (rc)
 		goto out;
-	rc = VG_NOMEM;
-	e->ids = calloc(e->rules.count, sizeof(*e->ids));
-	e->categories = calloc(e->rules.count, sizeof(*e->categories));
-	if (!e->ids || !e->categories)
-		goto out;
-	for (size_t i = 0; i < e->rules.count; i++) {
-		e->ids[i] = json_string(e->rules.items[i].id);
-		e->categories[i] = json_string(e->rules.items[i].category);
-		if (!e->ids[i] || !e->categories[i])
-			goto out;
-	}
-	rc = VG_OK;
 	*out = e;
 	e = NULL;
 out:
@@ -99,12 +84,6 @@ void screen_engine_free(struct screen_engine *e)
 {
 	if (!e)
 		return;
-	for (size_t i = 0; e->ids && i < e->rules.count; i++)
-		json_decref(e->ids[i]);
-	for (size_t i = 0; e->categories && i < e->rules.count; i++)
-		json_decref(e->categories[i]);
-	free(e->ids);
-	free(e->categories);
 	rules_db_free(e->db);
 	rules_release(&e->rules);
 	free(e);
@@ -113,6 +92,11 @@ void screen_engine_free(struct screen_engine *e)
 size_t screen_engine_patterns(const struct screen_engine *e)
 {
 	return e->rules.count;
+}
+
+const struct rules *screen_engine_rules(const struct screen_engine *e)
+{
+	return &e->rules;
 }
 
 int screen_scratch_new(const struct screen_engine *e, struct screen_scratch **out)
@@ -129,9 +113,10 @@ int screen_scratch_new(const struct screen_engine *e, struct screen_scratch **ou
 	s->ents = malloc(sizeof(*s->ents));
 	s->spans = malloc(SCREEN_MAX_MATCHES * sizeof(*s->spans));
 	s->m = malloc(SCREEN_MAX_MATCHES * sizeof(*s->m));
+	s->ind = malloc(SCREEN_MAX_MATCHES * sizeof(*s->ind));
 	s->seen = calloc(n, 1);
 	s->hits = malloc(n * sizeof(*s->hits));
-	if (!s->ents || !s->spans || !s->m || !s->seen || !s->hits)
+	if (!s->ents || !s->spans || !s->m || !s->ind || !s->seen || !s->hits)
 		goto out;
 	if (rules_scratch_new(e->db, &s->rs))
 		goto out;
@@ -152,6 +137,7 @@ void screen_scratch_free(struct screen_scratch *s)
 	free(s->ents);
 	free(s->spans);
 	free(s->m);
+	free(s->ind);
 	free(s->seen);
 	free(s->hits);
 	free(s);
@@ -189,218 +175,18 @@ static int match_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
-/* A JSON number without a needless ".0" for whole values such as ages. */
-static json_t *json_number(double v)
-{
-	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
-		return json_integer((json_int_t)v);
-	return json_real(v);
-}
 
-/* Appends v to the array a, taking the reference; -1 when v is NULL or on ENOMEM. */
-static int push(json_t *a, json_t *v)
-{
-	return v ? json_array_append_new(a, v) : -1;
-}
-
-/* Sets key of the object o to v, taking the reference; -1 when v is NULL or on ENOMEM. */
-static int push_field(json_t *o, const char *key, json_t *v)
-{
-	return v ? json_object_set_new_nocheck(o, key, v) : -1;
-}
-
-static json_t *money_json(const struct entity *en)
-{
-	const char *v = en->value;
-	const char *sp;
-	json_t *cur;
-
-	if (!strncmp(v, "debt ", 5))
-		v += 5;
-	sp = strchr(v, ' ');
-	cur = sp ? json_stringn(v, (size_t)(sp - v)) : json_null();
-	return json_pack("{s:o, s:o, s:b}", "amount", json_number(en->number),
-			 "currency", cur, "debt", en->is_debt);
-}
-
-static json_t *entities_json(const struct entities *ents)
-{
-	json_t *o = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[], s:[]}", "phones", "emails",
-			      "urls", "handles", "ages", "age_cues", "money");
-	static const char *const keys[] = {
-		[ENTITY_PHONE] = "phones", [ENTITY_EMAIL] = "emails", [ENTITY_URL] = "urls",
-		[ENTITY_HANDLE] = "handles", [ENTITY_AGE] = "ages", [ENTITY_MONEY] = "money",
-	};
-
-	if (!o)
-		return NULL;
-	for (size_t i = 0; i < ents->count; i++) {
-		const struct entity *en = &ents->items[i];
-		json_t *v;
-		int rc;
-
-		if (en->kind >= ENTITY_KIND_COUNT)
-			continue;
-		if (en->kind == ENTITY_AGE && en->is_cue) {
-			v = json_pack("{s:s, s:o}", "cue", en->value, "under", json_number(en->number));
-			rc = push(json_object_get(o, "age_cues"), v);
-		} else if (en->kind == ENTITY_AGE) {
-			rc = push(json_object_get(o, "ages"), json_number(en->number));
-		} else if (en->kind == ENTITY_MONEY) {
-			rc = push(json_object_get(o, "money"), money_json(en));
-		} else {
-			rc = push(json_object_get(o, keys[en->kind]), json_string(en->value));
-		}
-		if (rc) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-/*
- * {"id", "category", "span", "quote"} for one indicator. Built field by
- * field rather than with json_pack(): it is the bulk of the result, and
- * the format string would be read again for every indicator.
- */
-static json_t *indicator_json(const struct screen_engine *e, uint32_t rule, size_t start,
-			      size_t end, const char *text)
-{
-	json_t *o = json_object(), *span = json_array();
-
-	if (!o || !span || push(span, json_integer((json_int_t)start)) ||
-	    push(span, json_integer((json_int_t)end)) ||
-	    json_object_set_nocheck(o, "id", e->ids[rule]) ||
-	    json_object_set_nocheck(o, "category", e->categories[rule]) ||
-	    json_object_set_new_nocheck(o, "span", span)) {
-		json_decref(span);
-		json_decref(o);
-		return NULL;
-	}
-	if (push_field(o, "quote", json_stringn(text + start, end - start))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *indicators_json(const struct screen_engine *e, const struct screen_scratch *s,
-			       const char *text)
-{
-	json_t *a = json_array();
-
-	if (!a)
-		return NULL;
-	for (size_t i = 0; i < s->nm; i++) {
-		const struct match *m = &s->m[i];
-		size_t start, end;
-
-		if (m->dead)
-			continue;
-		norm_span(&s->norm, m->from, m->to, &start, &end);
-		if (push(a, indicator_json(e, m->rule, start, end, text))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-/* The names of the matched rules of one family, each once, in rule order. */
-static json_t *names_json(const struct rules *r, const struct screen_scratch *s, size_t nhits,
-			  enum rule_family family)
-{
-	json_t *a = json_array();
-
-	if (!a)
-		return NULL;
-	for (size_t i = 0; i < nhits; i++) {
-		const struct rule *rule = &r->items[s->hits[i]];
-		bool dup = false;
-		size_t k;
-		json_t *v;
-
-		if (rule->family != family)
-			continue;
-		json_array_foreach(a, k, v) {
-			if (!strcmp(json_string_value(v), rule_name(rule)))
-				dup = true;
-		}
-		if (!dup && push(a, json_string(rule_name(rule)))) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-static json_t *result_json(const struct screen_engine *e, const struct screen_scratch *s,
-			   size_t nhits, const struct assessment *as, enum assess_framework fw,
-			   const char *text)
-{
-	const struct rules *r = &e->rules;
-	const struct assess_elements *el = &as->fw[fw];
-	json_t *kinds = json_array(), *types = json_array(), *purpose = json_array();
-	json_t *means = json_array();
-
-	if (!kinds || !types || !purpose || !means)
-		goto fail;
-	if ((as->kinds & ASSESS_KIND_SEX) && push(kinds, json_string("sex")))
-		goto fail;
-	if ((as->kinds & ASSESS_KIND_LABOR) && push(kinds, json_string("labor")))
-		goto fail;
-	for (size_t t = 0; t < r->ntypes; t++) {
-		if ((as->types >> t & 1) && push(types, json_string(r->types[t].slug)))
-			goto fail;
-	}
-	for (int p = 0; p < PURPOSE_COUNT; p++) {
-		if (el->purpose[p] && push(purpose, json_string(rules_purposes[p].name)))
-			goto fail;
-	}
-	for (size_t i = 0; i < rules_means_count; i++) {
-		if ((as->means_seen >> i & 1) && push(means, json_string(rules_means[i].name)))
-			goto fail;
-	}
-	return json_pack("{s:s, s:s, s:{s:s, s:s}, s:o, s:o, s:{s:b, s:b, s:o, s:b, s:b},"
-			 " s:o, s:o, s:b, s:s, s:f, s:o, s:b, s:o}",
-			 "status", assess_status_name(el->status),
-			 "framework", fw == ASSESS_TVPA ? "tvpa" : "palermo",
-			 "frameworks",
-			 "tvpa", assess_status_name(as->fw[ASSESS_TVPA].status),
-			 "palermo", assess_status_name(as->fw[ASSESS_PALERMO].status),
-			 "kinds", kinds, "typology", types,
-			 "elements", "act", el->act, "means", el->means, "purpose", purpose,
-			 "minor", as->minor, "act_implied", el->act_implied,
-			 "means", means,
-			 "risk_factors", names_json(r, s, nhits, RULE_RISK),
-			 "labor_exploitation", as->labor_exploitation,
-			 "urgency", assess_urgency_name(as->urgency),
-			 "ad_score", as->ad_score,
-			 "indicators", indicators_json(e, s, text),
-			 "indicators_truncated", s->full,
-			 "entities", entities_json(s->ents));
-fail:
-	json_decref(kinds);
-	json_decref(types);
-	json_decref(purpose);
-	json_decref(means);
-	return NULL;
-}
-
-int screen_run(const struct screen_engine *e, struct screen_scratch *s,
-	       const struct screen_options *opt, const char *text, size_t len,
-	       json_t **out)
+int screen_analyse(const struct screen_engine *e, struct screen_scratch *s,
+		   const struct screen_options *opt, const char *text, size_t len,
+		   struct screen_result *out)
 {
 	const struct rules *r = &e->rules;
 	struct entity_options eopt;
 	struct assess_input in;
-	struct assessment as;
-	size_t nhits = 0;
-	json_t *res;
+	size_t nhits = 0, nind = 0;
 	int rc;
 
-	assert(e && s && opt && (text || !len) && s->nrules == r->count);
+	assert(e && s && opt && out && (text || !len) && s->nrules == r->count);
 	rc = norm_text(&s->norm, text, len);
 	if (rc)
 		return rc;
@@ -422,12 +208,20 @@ int screen_run(const struct screen_engine *e, struct screen_scratch *s,
 	apply_negations(r, s);
 	qsort(s->m, s->nm, sizeof(*s->m), match_cmp);
 	for (size_t i = 0; i < s->nm; i++) {
-		uint32_t id = s->m[i].rule;
+		const struct match *m = &s->m[i];
+		struct screen_indicator *ind;
 
-		if (!s->m[i].dead && !s->seen[id]) {
-			s->seen[id] = 1;
-			s->hits[nhits++] = id;
+		if (m->dead)
+			continue;
+		if (!s->seen[m->rule]) {
+			s->seen[m->rule] = 1;
+			s->hits[nhits++] = m->rule;
 		}
+		ind = &s->ind[nind++];
+		ind->rule = m->rule;
+		ind->id = r->items[m->rule].id;
+		ind->category = r->items[m->rule].category;
+		norm_span(&s->norm, m->from, m->to, &ind->start, &ind->end);
 	}
 	for (size_t i = 0; i < nhits; i++)
 		s->seen[s->hits[i]] = 0;
@@ -436,10 +230,433 @@ int screen_run(const struct screen_engine *e, struct screen_scratch *s,
 	in.nhits = nhits;
 	in.min_age = entities_min_age(s->ents);
 	in.framework = opt->framework == SCREEN_PALERMO ? ASSESS_PALERMO : ASSESS_TVPA;
-	assess_run(&in, &as);
-	res = result_json(e, s, nhits, &as, in.framework, text);
-	if (!res)
-		return VG_NOMEM;
-	*out = res;
+	assess_run(&in, &out->assessment);
+	out->engine = e;
+	out->text = text;
+	out->len = len;
+	out->framework = in.framework;
+	out->hits = s->hits;
+	out->nhits = nhits;
+	out->indicators = s->ind;
+	out->nindicators = nind;
+	out->truncated = s->full;
+	out->entities = s->ents;
 	return VG_OK;
+}
+
+/*
+ * The JSON writer. It writes what jansson's json_dumps(JSON_COMPACT) writes
+ * for the same values, byte for byte: objects in the order their keys were
+ * set, no spaces, strings escaped as jansson escapes them (only '"', '\\'
+ * and control characters; other bytes as they are, since every string here
+ * is valid UTF-8: the original text was checked by norm_text() and the
+ * names come from the rule files), integers in decimal, and other numbers
+ * as jansson's jsonp_dtostr() gives them. tests/unit/test_screen_json.c
+ * compares the two on the labelled corpus and on hostile texts.
+ *
+ * The writer gathers small pieces in a block on the stack and hands the
+ * buffer whole blocks: a result is a few hundred pieces of a few bytes
+ * each, and a call to buf_add() for each cost more than the rest of the
+ * writing together. The first error sticks and every later write is a
+ * no-op, so the callers check once, at the end.
+ */
+struct jw {
+	struct buf *out;
+	int rc;
+	size_t n;
+	char block[1024];
+};
+
+static void jw_flush(struct jw *w)
+{
+	if (!w->rc && w->n)
+		w->rc = buf_add(w->out, w->block, w->n);
+	w->n = 0;
+}
+
+static void put(struct jw *w, const char *s, size_t len)
+{
+	if (w->n + len > sizeof(w->block)) {
+		jw_flush(w);
+		if (len > sizeof(w->block)) {
+			if (!w->rc)
+				w->rc = buf_add(w->out, s, len);
+			return;
+		}
+	}
+	memcpy(w->block + w->n, s, len);
+	w->n += len;
+}
+
+static void put_ch(struct jw *w, char c)
+{
+	if (w->n == sizeof(w->block))
+		jw_flush(w);
+	w->block[w->n++] = c;
+}
+
+#define PUT(w, lit) put((w), (lit), sizeof(lit) - 1)
+
+/* Bytes a JSON string must escape: '"', '\\' and the control characters. */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+static void put_str(struct jw *w, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
+
+	put_ch(w, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		size_t n = 2;
+
+		if (!needs_escape(c))
+			continue;
+		switch (c) {
+		case '"': case '\\': esc[1] = (char)c; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default: n = 6; break;
+		}
+		put(w, s + run, i - run);
+		put(w, esc, n);
+		run = i + 1;
+	}
+	put(w, s + run, len - run);
+	put_ch(w, '"');
+}
+
+static void put_cstr(struct jw *w, const char *s)
+{
+	put_str(w, s, strlen(s));
+}
+
+static void put_int(struct jw *w, long long v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		tmp[--i] = '-';
+	put(w, tmp + i, sizeof(tmp) - i);
+}
+
+/*
+ * A real as jansson 2.14's jsonp_dtostr() writes it: "%.17g" with the
+ * locale's decimal point made a '.', ".0" added when there is neither a
+ * point nor an exponent, and the exponent without '+' or leading zeros.
+ * Not-a-number and the infinities, which JSON cannot hold, are VG_INVAL.
+ */
+static void put_real(struct jw *w, double v)
+{
+	char tmp[40], out[40], *e;
+	const char *point = localeconv()->decimal_point;
+	size_t n, k = 0;
+	int len;
+
+	if (!isfinite(v)) {
+		if (!w->rc)
+			w->rc = VG_INVAL;
+		return;
+	}
+	len = snprintf(tmp, sizeof(tmp), "%.17g", v);
+	assert(len > 0 && (size_t)len < sizeof(tmp) - 3);
+	n = (size_t)len;
+	if (point[0] != '.' && (e = strchr(tmp, point[0])))
+		*e = '.';
+	if (!strchr(tmp, '.') && !strchr(tmp, 'e')) {
+		memcpy(tmp + n, ".0", 3);
+		n += 2;
+	}
+	e = strchr(tmp, 'e');
+	if (!e) {
+		put(w, tmp, n);
+		return;
+	}
+	for (const char *p = tmp; p <= e; p++)
+		out[k++] = *p;
+	e++;
+	if (*e == '+')
+		e++;
+	else if (*e == '-')
+		out[k++] = *e++;
+	while (*e == '0' && e[1])
+		e++;
+	while (*e)
+		out[k++] = *e++;
+	put(w, out, k);
+}
+
+/* A number as an integer when it is a whole one (ages), else as a real. */
+static void put_number(struct jw *w, double v)
+{
+	if (v == (double)(long long)v && v > -1e15 && v < 1e15)
+		put_int(w, (long long)v);
+	else
+		put_real(w, v);
+}
+
+static void put_bool(struct jw *w, bool v)
+{
+	if (v)
+		PUT(w, "true");
+	else
+		PUT(w, "false");
+}
+
+/* One string of a list of strings, with a comma before every one but the first. */
+static void put_item(struct jw *w, bool *first, const char *s)
+{
+	if (!*first)
+		put_ch(w, ',');
+	*first = false;
+	put_cstr(w, s);
+}
+
+/* {"amount": n, "currency": "USD" or null, "debt": b} from "USD 3000" or "debt USD 3000". */
+static void put_money(struct jw *w, const struct entity *en)
+{
+	const char *v = en->value;
+	const char *sp;
+
+	if (!strncmp(v, "debt ", 5))
+		v += 5;
+	sp = strchr(v, ' ');
+	PUT(w, "{\"amount\":");
+	put_number(w, en->number);
+	PUT(w, ",\"currency\":");
+	if (sp)
+		put_str(w, v, (size_t)(sp - v));
+	else
+		PUT(w, "null");
+	PUT(w, ",\"debt\":");
+	put_bool(w, en->is_debt);
+	put_ch(w, '}');
+}
+
+/* One entity as an element of its list. */
+static void put_entity(struct jw *w, const struct entity *en)
+{
+	if (en->kind == ENTITY_AGE && en->is_cue) {
+		PUT(w, "{\"cue\":");
+		put_cstr(w, en->value);
+		PUT(w, ",\"under\":");
+		put_number(w, en->number);
+		put_ch(w, '}');
+	} else if (en->kind == ENTITY_AGE) {
+		put_number(w, en->number);
+	} else if (en->kind == ENTITY_MONEY) {
+		put_money(w, en);
+	} else {
+		put_cstr(w, en->value);
+	}
+}
+
+/* The entities object: every list, each in the order the extractors found them. */
+static void put_entities(struct jw *w, const struct entities *ents)
+{
+	static const struct {
+		const char *key;
+		enum entity_kind kind;
+		int cue;          /* ages only: 0 stated ages, 1 cues */
+	} lists[] = {
+		{ "{\"phones\":[", ENTITY_PHONE, 0 }, { "],\"emails\":[", ENTITY_EMAIL, 0 },
+		{ "],\"urls\":[", ENTITY_URL, 0 }, { "],\"handles\":[", ENTITY_HANDLE, 0 },
+		{ "],\"ages\":[", ENTITY_AGE, 0 }, { "],\"age_cues\":[", ENTITY_AGE, 1 },
+		{ "],\"money\":[", ENTITY_MONEY, 0 },
+	};
+
+	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+		bool first = true;
+
+		put(w, lists[l].key, strlen(lists[l].key));
+		if (!ents->per_kind[lists[l].kind])
+			continue;
+		for (size_t i = 0; i < ents->count; i++) {
+			const struct entity *en = &ents->items[i];
+
+			if (en->kind != lists[l].kind ||
+			    (en->kind == ENTITY_AGE && !en->is_cue != !lists[l].cue))
+				continue;
+			if (!first)
+				put_ch(w, ',');
+			first = false;
+			put_entity(w, en);
+		}
+	}
+	PUT(w, "]}");
+}
+
+static void put_indicators(struct jw *w, const struct screen_result *r)
+{
+	put_ch(w, '[');
+	for (size_t i = 0; i < r->nindicators; i++) {
+		const struct screen_indicator *ind = &r->indicators[i];
+
+		if (i)
+			put_ch(w, ',');
+		PUT(w, "{\"id\":");
+		put_cstr(w, ind->id);
+		PUT(w, ",\"category\":");
+		put_cstr(w, ind->category);
+		PUT(w, ",\"span\":[");
+		put_int(w, (long long)ind->start);
+		put_ch(w, ',');
+		put_int(w, (long long)ind->end);
+		PUT(w, "],\"quote\":");
+		put_str(w, r->text + ind->start, ind->end - ind->start);
+		put_ch(w, '}');
+	}
+	put_ch(w, ']');
+}
+
+/* The names of the matched rules of one family, each once, in the order of the hits. */
+static void put_names(struct jw *w, const struct screen_result *r, enum rule_family family)
+{
+	const struct rules *rules = &r->engine->rules;
+	bool first = true;
+
+	put_ch(w, '[');
+	for (size_t i = 0; i < r->nhits; i++) {
+		const struct rule *rule = &rules->items[r->hits[i]];
+		bool dup = false;
+
+		if (rule->family != family)
+			continue;
+		for (size_t k = 0; k < i && !dup; k++) {
+			const struct rule *prev = &rules->items[r->hits[k]];
+
+			dup = prev->family == family && !strcmp(rule_name(prev), rule_name(rule));
+		}
+		if (!dup)
+			put_item(w, &first, rule_name(rule));
+	}
+	put_ch(w, ']');
+}
+
+/* The kinds, typology, elements and means: the names of what the assessment found. */
+static void put_sets(struct jw *w, const struct screen_result *r)
+{
+	const struct rules *rules = &r->engine->rules;
+	const struct assessment *as = &r->assessment;
+	const struct assess_elements *el = &as->fw[r->framework];
+	bool first = true;
+
+	PUT(w, ",\"kinds\":[");
+	if (as->kinds & ASSESS_KIND_SEX)
+		put_item(w, &first, "sex");
+	if (as->kinds & ASSESS_KIND_LABOR)
+		put_item(w, &first, "labor");
+	PUT(w, "],\"typology\":[");
+	first = true;
+	for (size_t t = 0; t < rules->ntypes; t++) {
+		if (as->types >> t & 1)
+			put_item(w, &first, rules->types[t].slug);
+	}
+	PUT(w, "],\"elements\":{\"act\":");
+	put_bool(w, el->act);
+	PUT(w, ",\"means\":");
+	put_bool(w, el->means);
+	PUT(w, ",\"purpose\":[");
+	first = true;
+	for (int p = 0; p < PURPOSE_COUNT; p++) {
+		if (el->purpose[p])
+			put_item(w, &first, rules_purposes[p].name);
+	}
+	PUT(w, "],\"minor\":");
+	put_bool(w, as->minor);
+	PUT(w, ",\"act_implied\":");
+	put_bool(w, el->act_implied);
+	PUT(w, "},\"means\":[");
+	first = true;
+	for (size_t i = 0; i < rules_means_count; i++) {
+		if (as->means_seen >> i & 1)
+			put_item(w, &first, rules_means[i].name);
+	}
+	put_ch(w, ']');
+}
+
+int screen_result_write(const struct screen_result *r, struct buf *out)
+{
+	const struct assessment *as = &r->assessment;
+	struct jw w;
+
+	assert(r && r->engine && out);
+	w.out = out;
+	w.rc = VG_OK;
+	w.n = 0;
+	PUT(&w, "{\"status\":");
+	put_cstr(&w, assess_status_name(as->fw[r->framework].status));
+	if (r->framework == ASSESS_TVPA)
+		PUT(&w, ",\"framework\":\"tvpa\"");
+	else
+		PUT(&w, ",\"framework\":\"palermo\"");
+	PUT(&w, ",\"frameworks\":{\"tvpa\":");
+	put_cstr(&w, assess_status_name(as->fw[ASSESS_TVPA].status));
+	PUT(&w, ",\"palermo\":");
+	put_cstr(&w, assess_status_name(as->fw[ASSESS_PALERMO].status));
+	put_ch(&w, '}');
+	put_sets(&w, r);
+	PUT(&w, ",\"risk_factors\":");
+	put_names(&w, r, RULE_RISK);
+	PUT(&w, ",\"labor_exploitation\":");
+	put_bool(&w, as->labor_exploitation);
+	PUT(&w, ",\"urgency\":");
+	put_cstr(&w, assess_urgency_name(as->urgency));
+	PUT(&w, ",\"ad_score\":");
+	put_real(&w, as->ad_score);
+	PUT(&w, ",\"indicators\":");
+	put_indicators(&w, r);
+	PUT(&w, ",\"indicators_truncated\":");
+	put_bool(&w, r->truncated);
+	PUT(&w, ",\"entities\":");
+	put_entities(&w, r->entities);
+	put_ch(&w, '}');
+	jw_flush(&w);
+	return w.rc;
+}
+
+int screen_write(const struct screen_engine *e, struct screen_scratch *s,
+		 const struct screen_options *opt, const char *text, size_t len,
+		 struct buf *out)
+{
+	struct screen_result r;
+	int rc = screen_analyse(e, s, opt, text, len, &r);
+
+	return rc ? rc : screen_result_write(&r, out);
+}
+
+int screen_run(const struct screen_engine *e, struct screen_scratch *s,
+	       const struct screen_options *opt, const char *text, size_t len,
+	       json_t **out)
+{
+	struct buf b;
+	json_t *res;
+	int rc;
+
+	buf_init(&b, SCREEN_JSON_MAX);
+	rc = screen_write(e, s, opt, text, len, &b);
+	if (rc)
+		goto out;
+	res = json_loadb(b.ptr, b.len, JSON_ALLOW_NUL, NULL);
+	if (!res) {
+		rc = VG_NOMEM;
+		goto out;
+	}
+	*out = res;
+out:
+	buf_release(&b);
+	return rc;
 }
