@@ -7,7 +7,11 @@ set -eu
 pkgs="build-essential meson ninja-build pkg-config gettext locales iso-codes
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev
 libutf8proc-dev libcmocka-dev curl sqlite3 python3
-libicu-dev libvectorscan-dev libxxhash-dev e2fsprogs iproute2"
+libicu-dev libvectorscan-dev libxxhash-dev e2fsprogs iproute2
+chromium nodejs npm"
+
+# The browser tests (tests/browser) drive Debian's chromium from node; npm
+# installs their pinned packages (playwright-core, axe-core), never a browser.
 
 # Fuzzing needs a second compiler, so only `make fuzz` and
 # tools/fuzz-smoke.sh ask for it (`sh tools/deps.sh fuzz`): clang, and the
@@ -20,6 +24,9 @@ fi
 
 missing=""
 for p in $pkgs; do
+	# NodeSource's nodejs package brings its own npm and conflicts with
+	# Debian's: an npm that is already there is enough.
+	if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

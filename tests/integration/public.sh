@@ -131,5 +131,9 @@ code=$(form /report -H 'Sec-Fetch-Site: cross-site' --data 'narrative=cross+site
 is "a post a browser calls cross-site is 403" "$code" 403
 after=$(sqlite3 "$DATA/vigil.db" 'select count(*) from tips')
 is "no refused request stored anything" "$after" "$before"
+# Under "no-referrer" Chromium sends Origin: null with a post from our own
+# page; Sec-Fetch-Site says where it came from.
+code=$(form /report -H 'Origin: null' -H 'Sec-Fetch-Site: same-origin' --data 'narrative=same+site')
+is "a post from our own page with Origin: null is accepted" "$code" 201
 
 done_testing
