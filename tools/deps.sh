@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential meson ninja-build pkg-config gettext locales iso-codes
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev
 libutf8proc-dev libcmocka-dev curl sqlite3 python3
-libicu-dev libvectorscan-dev libxxhash-dev"
+libicu-dev libvectorscan-dev libxxhash-dev liboath-dev"
 
 # Fuzzing needs a second compiler, so only `make fuzz` and
 # tools/fuzz-smoke.sh ask for it (`sh tools/deps.sh fuzz`): clang, and the

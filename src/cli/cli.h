@@ -20,6 +20,8 @@ int cmd_audit(int argc, char **argv, const char *data_dir);
 int cmd_directory(int argc, char **argv, const char *data_dir);
 int cmd_route(int argc, char **argv, const char *data_dir);
 int cmd_ads(int argc, char **argv, const char *data_dir);
+int cmd_team(int argc, char **argv, const char *data_dir);
+int cmd_purge(int argc, char **argv, const char *data_dir);
 
 struct geo;
 struct helplines;

@@ -8,13 +8,15 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"init", cmd_init, "create the data directory: keys, database, first admin"},
-	{"user", cmd_user, "manage staff accounts (user add --name N --role R)"},
+	{"user", cmd_user, "manage staff accounts (user add --name N --role R, user totp --name N)"},
 	{"serve", cmd_serve, "serve the site and API (serve --listen HOST:PORT)"},
 	{"screen", cmd_screen, "screen texts for signs of trafficking (JSON Lines on stdin)"},
 	{"audit", cmd_audit, "check the audit log's hash chain (audit verify)"},
 	{"directory", cmd_directory, "list the help lines (directory --country CC --open-now)"},
 	{"route", cmd_route, "add referrals to screening results (JSON Lines on stdin)"},
 	{"ads", cmd_ads, "cluster online ads into templates and networks (ads cluster, ads report)"},
+	{"team", cmd_team, "manage teams (team add --name N, team member --team N --user U)"},
+	{"purge", cmd_purge, "delete cases closed longer ago than the retention period"},
 };
 
 void cli_error(const char *fmt, ...)
