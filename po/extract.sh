@@ -8,7 +8,7 @@
 # Templates mark text as {{_ Some text}}; the msgid is the text trimmed, with
 # each run of white space made one space, as src/web/template.c reads it.
 # C sources under src/web, src/site and src/app mark text with _("...") and
-# N_("..."). A file is rewritten only when its content changed (the POT's
+# N_("..."); the case picklists' labels are msgids too. A file is rewritten only when its content changed (the POT's
 # creation date aside), so running this twice changes nothing.
 set -eu
 
@@ -81,8 +81,29 @@ END {
 }
 ' <"$tmp/templates.list" >"$tmp/templates.po"
 
-# The C sources' messages, after the templates'.
-echo "$tmp/templates.po" >"$tmp/sources.list"
+# The labels of the case picklists (data/cases/picklists.tsv: field, slug,
+# label, htcds), which app/cases.c gives to the pages as msgids.
+# shellcheck disable=SC2016 # the program is awk's, not the shell's
+awk -F '\t' '
+BEGIN {
+	print "msgid \"\""
+	print "msgstr \"Content-Type: text/plain; charset=UTF-8\\n\""
+}
+/^#/ || $1 == "field" || NF < 3 { next }
+!($3 in seen) {
+	seen[$3] = 1
+	m = $3
+	gsub(/\\/, "&&", m)
+	gsub(/"/, "\\\\&", m)
+	print ""
+	print "#: " FILENAME ":" FNR
+	print "msgid \"" m "\""
+	print "msgstr \"\""
+}
+' data/cases/picklists.tsv >"$tmp/picklists.po"
+
+# The C sources' messages, after the templates' and the picklists'.
+printf '%s\n' "$tmp/templates.po" "$tmp/picklists.po" >"$tmp/sources.list"
 for dir in src/web src/site src/app; do
 	if [ -d "$dir" ]; then
 		find "$dir" -type f -name '*.c'

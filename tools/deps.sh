@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential meson ninja-build pkg-config gettext locales iso-codes
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libinih-dev
 libutf8proc-dev libcmocka-dev curl sqlite3 python3
-libicu-dev libvectorscan-dev libxxhash-dev e2fsprogs iproute2
+libicu-dev libvectorscan-dev libxxhash-dev e2fsprogs iproute2 liboath-dev
 chromium nodejs npm"
 
 # The browser tests (tests/browser) drive Debian's chromium from node; npm

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "app/screening.h"
+#include "app/cases.h"
 #include "vigil_config.h"
 
 #include <sodium.h>
@@ -69,6 +70,8 @@ int app_load_helplines(struct app *app)
 void app_release(struct app *app)
 {
 	helplines_release(&app->helplines);
+	cases_picklists_free(app->picklists);
+	app->picklists = NULL;
 	screening_free(app->screening);
 	app->screening = NULL;
 	if (app->store)

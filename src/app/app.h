@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 struct screening;
+struct case_picklists;
 
 struct app {
 	struct config cfg;
@@ -22,6 +23,7 @@ struct app {
 	struct geo *geo;
 	struct screening *screening; /* NULL unless app_load_screening() ran */
 	struct helplines helplines;  /* empty unless app_load_helplines() ran */
+	struct case_picklists *picklists; /* NULL unless cases_load() ran */
 };
 
 /*

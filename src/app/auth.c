@@ -2,6 +2,8 @@
 #include "app/auth.h"
 #include "base/clock.h"
 #include "crypto/password.h"
+#include "app/totp.h"
+#include "store/totp.h"
 
 static const char *const roles[] = {
 	"admin", "supervisor", "advocate", "analyst", "investigator",
@@ -71,7 +73,7 @@ int auth_login(struct app *app, const char *name, const char *password,
 	char counter[16 + AUTH_NAME_MAX];
 	char tok[TOKEN_TEXT_SIZE];
 	int64_t now = clock_now(), failures = 0;
-	int rc;
+	int rc, enrolled = 0;
 
 	if (!name_valid(name)) {
 		password_verify_dummy(password);
@@ -98,10 +100,21 @@ int auth_login(struct app *app, const char *name, const char *password,
 	sess.user_id = row.id;
 	sess.kind = (char *)kind;
 	sess.created_at = sess.last_seen = now;
+	rc = totp_enrolled(app, row.id, &enrolled);
+	if (rc)
+		goto out;
 	rc = store_session_insert(app->store, hash, &sess);
 	if (rc)
 		goto out;
+	if (enrolled) {
+		rc = store_totp_session_pending(app->store, hash, 1);
+		if (rc) {
+			store_session_delete(app->store, hash);
+			goto out;
+		}
+	}
 	fill_user(&row, out);
+	out->totp_enrolled = out->totp_pending = enrolled;
 	memcpy(token, tok, TOKEN_TEXT_SIZE);
 out:
 	user_row_release(&row);
@@ -115,7 +128,7 @@ int auth_session(struct app *app, const char *token, const char *kind,
 	struct user_row row = {0};
 	unsigned char hash[TOKEN_HASH_LEN];
 	int64_t now = clock_now();
-	int rc;
+	int rc, pending = 0, enrolled = 0;
 
 	if (!token || strlen(token) != TOKEN_TEXT_SIZE - 1)
 		return VG_AUTH;
@@ -142,14 +155,38 @@ int auth_session(struct app *app, const char *token, const char *kind,
 	}
 	if (rc)
 		goto out;
+	rc = store_totp_session_state(app->store, hash, &pending, &enrolled);
+	if (rc == VG_NOTFOUND)
+		rc = VG_AUTH;
+	if (rc)
+		goto out;
 	/* One write a minute at most: the idle clock needs no finer grain. */
 	if (now - sess.last_seen >= 60)
 		store_session_touch(app->store, hash, now);
 	fill_user(&row, out);
+	out->totp_pending = pending;
+	out->totp_enrolled = enrolled;
 out:
 	session_row_release(&sess);
 	user_row_release(&row);
 	return rc;
+}
+
+int auth_totp(struct app *app, const char *token, const struct auth_user *u,
+	      const char *code)
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	int rc;
+
+	if (!token)
+		return VG_AUTH;
+	rc = totp_verify(app, u->id, code);
+	if (rc == VG_NOTFOUND)
+		rc = VG_AUTH;
+	if (rc)
+		return rc;
+	token_hash(token, hash);
+	return store_totp_session_pending(app->store, hash, 0);
 }
 
 int auth_logout(struct app *app, const char *token)

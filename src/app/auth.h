@@ -23,6 +23,8 @@ struct auth_user {
 	char name[AUTH_NAME_MAX + 1];
 	char role[16];
 	int must_change;
+	int totp_enrolled;   /* has a second factor in force (app/totp.h) */
+	int totp_pending;    /* this session still waits for the code */
 };
 
 /* 1 for a role vigil knows: admin, supervisor, advocate, analyst, ... */
@@ -38,6 +40,9 @@ int auth_user_add(struct app *app, const char *name, const char *role,
 /*
  * Checks name and password and opens a session of kind "web" or "api".
  * VG_AUTH for any wrong combination, VG_THROTTLED after too many failures.
+ * For a user with a second factor the session is opened waiting for the
+ * code (out->totp_pending): auth_session() reports it so, and only
+ * auth_totp() makes it a full session.
  */
 int auth_login(struct app *app, const char *name, const char *password,
 	       const char *kind, char token[TOKEN_TEXT_SIZE], struct auth_user *out);
@@ -50,6 +55,14 @@ int auth_session(struct app *app, const char *token, const char *kind,
 		 struct auth_user *out);
 
 int auth_logout(struct app *app, const char *token);
+
+/*
+ * Completes the sign-in of a session waiting for its second factor with
+ * the code from the user's authenticator. VG_AUTH for a wrong code,
+ * VG_THROTTLED after too many (see app/totp.h).
+ */
+int auth_totp(struct app *app, const char *token, const struct auth_user *u,
+	      const char *code);
 
 /* VG_AUTH when current is wrong, VG_INVAL when the new one is unacceptable. */
 int auth_change_password(struct app *app, const struct auth_user *u,

@@ -1,7 +1,10 @@
 #include "base/compat.h"
 #include "app/tip.h"
+#include "app/cases.h"
 #include "app/screening.h"
+#include "app/links.h"
 #include "app/throttle.h"
+#include "app/work.h"
 #include "base/log.h"
 #include "base/clock.h"
 #include "base/text.h"
@@ -211,6 +214,23 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 	}
 	if (rc)
 		goto out;
+	/* The tip is stored: what fails here is indexed at the next start. */
+	if (row.screened_at && links_index_tip(app, r.id))
+		log_error("tip %s: entities not indexed yet", r.id);
+	/*
+	 * The tip is durable now; its case is opened in a second transaction.
+	 * If that fails or the process dies in between, cases_backlog() opens
+	 * it at the next start, so the reporter's receipt is still good.
+	 */
+	{
+		char case_id[CASE_ID_SIZE];
+		int crc = cases_open_for_tip(app, r.id, case_id);
+
+		if (crc)
+			log_error("tip %s stored without a case: %s", r.id, vg_strerror(crc));
+		else
+			work_tip_screened(app, r.id);
+	}
 	receipt_format(digits, r.receipt);
 	*out = r;
 out:
@@ -410,6 +430,16 @@ int tip_screen_backlog(struct app *app, int64_t *done)
 						   clock_now(), &row) : VG_NOMEM;
 			if (!rc)
 				rc = store_tip_set_screening(app->store, &row);
+			/* A tip in no case yet is opened one, screening and all, by cases_backlog(). */
+			if (!rc) {
+				int crc = cases_tip_screened(app, row.id);
+
+				if (crc && crc != VG_NOTFOUND)
+					log_error("tip %s: its case's triage fields are stale", row.id);
+				work_tip_screened(app, row.id);
+			}
+			if (!rc && links_index_tip(app, row.id))
+				log_error("tip %s: entities not indexed yet", row.id);
 			if (!rc)
 				n++;
 			screening_row_release(&row);

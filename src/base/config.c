@@ -46,6 +46,16 @@ static const char template_text[] =
 	"# The country of phone numbers written without a country code.\n"
 	"# default_country = US\n"
 	"\n"
+	"[retention]\n"
+	"# Closed cases (and their tips, notes, tasks, ...) are deleted this many\n"
+	"# days after they were closed, by `vigil purge` and daily by the server.\n"
+	"# closed_days = 365\n"
+	"\n"
+	"[auth]\n"
+	"# required: an administrator without a second factor (TOTP) must set one\n"
+	"# up before using the staff console or the API; optional: it is up to them.\n"
+	"# totp_admin = optional\n"
+	"\n"
 	"[storage]\n"
 	"# database = vigil.db\n"
 	"# Keep the key file off the database's disk and out of its backups.\n"
@@ -95,6 +105,7 @@ int config_defaults(struct config *c, const char *dir)
 	c->receipt_max_delay_ms = 4000;
 	c->submit_window = 60;
 	c->submit_max = 600;
+	c->retention_closed_days = 365;
 	snprintf(c->rules_dir, sizeof(c->rules_dir), "%s", VIGIL_RULES_DIR);
 	memcpy(c->default_country, "US", 3);
 	return VG_OK;
@@ -140,6 +151,7 @@ static const struct int_key int_keys[] = {
 	{"receipts", "window", 1, 86400, offsetof(struct config, receipt_window)},
 	{"receipts", "free_failures", 0, 1000000, offsetof(struct config, receipt_free_failures)},
 	{"receipts", "max_delay_ms", 0, 60000, offsetof(struct config, receipt_max_delay_ms)},
+	{"retention", "closed_days", 1, 36500, offsetof(struct config, retention_closed_days)},
 };
 
 static int set_value(struct config *c, const char *section, const char *name,
@@ -200,6 +212,12 @@ static int set_value(struct config *c, const char *section, const char *name,
 			memcpy(c->default_country, v, 3);
 			return VG_OK;
 		}
+	}
+	if (!strcmp(section, "auth") && !strcmp(name, "totp_admin")) {
+		if (strcmp(v, "required") && strcmp(v, "optional"))
+			return VG_CONFIG;
+		c->totp_admin_required = !strcmp(v, "required");
+		return VG_OK;
 	}
 	if (!strcmp(section, "storage")) {
 		if (!strcmp(name, "database"))

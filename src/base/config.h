@@ -35,6 +35,8 @@ struct config {
 	char rules_dir[CONFIG_PATH_MAX]; /* screening rules: typology.tsv, indicators/ */
 	int framework_palermo;           /* 1: the UN Palermo Protocol decides status; 0: the US TVPA */
 	char default_country[3];         /* for phone numbers written without a country code */
+	int64_t retention_closed_days;   /* closed cases are purged this many days after closing */
+	int totp_admin_required;         /* [auth] totp_admin = required: admins must use TOTP */
 };
 
 /* Fills c with the defaults for data directory dir. */

@@ -22,6 +22,8 @@ int cmd_route(int argc, char **argv, const char *data_dir);
 int cmd_ads(int argc, char **argv, const char *data_dir);
 int cmd_backup(int argc, char **argv, const char *data_dir);
 int cmd_restore(int argc, char **argv, const char *data_dir);
+int cmd_team(int argc, char **argv, const char *data_dir);
+int cmd_purge(int argc, char **argv, const char *data_dir);
 
 struct geo;
 struct helplines;

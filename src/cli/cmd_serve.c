@@ -5,6 +5,10 @@
 #include "base/compat.h"
 #include "cli/cli.h"
 #include "app/tip.h"
+#include "app/cases.h"
+#include "app/links.h"
+#include "app/retention.h"
+#include "app/work.h"
 #include "base/log.h"
 #include "site/site.h"
 #include "store/backup.h"
@@ -16,8 +20,9 @@ int cmd_serve(int argc, char **argv, const char *data_dir)
 	struct server_options opt;
 	struct app app;
 	struct site site;
+	struct retention_daily *purge = NULL;
 	const char *listen = NULL;
-	int64_t screened = 0;
+	int64_t screened = 0, linked = 0, opened = 0, tasked = 0;
 	int i, rc, lock = -1;
 
 	for (i = 1; i < argc; i++) {
@@ -71,6 +76,28 @@ int cmd_serve(int argc, char **argv, const char *data_dir)
 	}
 	if (screened)
 		log_info("screened %" PRId64 " tips stored before", screened);
+	/* Tips stored without a case (a crash in between, or from before cases). */
+	rc = cases_load(&app);
+	if (!rc)
+		rc = cases_backlog(&app, &opened);
+	if (rc) {
+		cli_error("serve: cases: %s", vg_strerror(rc));
+		app_release(&app);
+		store_lock_release(lock);
+		return CLI_FAIL;
+	}
+	if (opened)
+		log_info("opened cases for %" PRId64 " tips stored before", opened);
+	/* Tips screened before entities were kept, or whose indexing failed. */
+	if (links_backlog(&app, &linked))
+		log_error("serve: the entities of some tips are not indexed yet");
+	else if (linked)
+		log_info("indexed the entities of %" PRId64 " tips stored before", linked);
+	/* Automatic tasks for tips whose cases were opened above, or older ones. */
+	if (work_auto_backlog(&app, &tasked))
+		log_error("serve: the automatic tasks of some cases are not started yet");
+	else if (tasked)
+		log_info("looked for automatic tasks in %" PRId64 " cases", tasked);
 	rc = site_init(&site, &app);
 	if (rc) {
 		cli_error("serve: the templates do not load: %s", vg_strerror(rc));
@@ -84,7 +111,11 @@ int cmd_serve(int argc, char **argv, const char *data_dir)
 	opt.response_max = 8u << 20;
 	opt.connection_timeout = app.cfg.connection_timeout;
 	opt.connection_max = app.cfg.connection_max;
-	rc = server_run(&opt, site_handle, &site);
+	/* Closed cases past the retention period go at start and then daily. */
+	rc = retention_start(&app, &purge);
+	if (!rc)
+		rc = server_run(&opt, site_handle, &site);
+	retention_stop(purge);
 	site_release(&site);
 	app_release(&app);
 	store_lock_release(lock);

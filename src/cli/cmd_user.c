@@ -6,6 +6,7 @@
 #include "base/compat.h"
 #include "cli/cli.h"
 #include "app/auth.h"
+#include "app/totp.h"
 #include "crypto/password.h"
 
 #include <sodium.h>
@@ -84,10 +85,75 @@ static int user_add(int argc, char **argv, const char *data_dir)
 	return CLI_OK;
 }
 
+/*
+ * vigil user totp --name N [--remove]: sets up (or removes) N's second
+ * factor and prints the key and otpauth:// URI to hand to them. For a user
+ * who lost their device, and for the first admin when the configuration
+ * requires a second factor.
+ */
+static int user_totp(int argc, char **argv, const char *data_dir)
+{
+	const char *name = NULL;
+	struct totp_enrolment e;
+	struct user_row row = {0};
+	struct auth_user u = {0};
+	struct app app;
+	int i, rc, remove = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
+		else if (!strcmp(argv[i], "--remove"))
+			remove = 1;
+		else {
+			cli_error("user totp: unknown argument %s", argv[i]);
+			return CLI_USAGE;
+		}
+	}
+	if (!name) {
+		cli_error("usage: vigil user totp --name N [--remove]");
+		return CLI_USAGE;
+	}
+	rc = app_open(data_dir, &app);
+	if (rc) {
+		cli_error("%s: %s", data_dir, vg_strerror(rc));
+		return CLI_FAIL;
+	}
+	rc = store_user_by_name(app.store, name, &row);
+	if (rc == VG_NOTFOUND) {
+		cli_error("user totp: there is no user %s", name);
+		app_release(&app);
+		return CLI_USAGE;
+	}
+	if (!rc) {
+		u.id = row.id;
+		snprintf(u.name, sizeof(u.name), "%s", row.name);
+		user_row_release(&row);
+		rc = remove ? totp_remove(&app, u.id) : totp_enrol(&app, &u, 1, &e);
+	}
+	if (!rc)
+		app_audit(&app, 0, remove ? "totp.remove" : "totp.enrol", name, "cli");
+	app_release(&app);
+	if (rc) {
+		cli_error("user totp: %s", vg_strerror(rc));
+		return CLI_FAIL;
+	}
+	if (remove) {
+		printf("removed the second factor of %s\n", name);
+		return CLI_OK;
+	}
+	printf("secret %s\nuri %s\n", e.secret, e.uri);
+	sodium_memzero(&e, sizeof(e));
+	return CLI_OK;
+}
+
 int cmd_user(int argc, char **argv, const char *data_dir)
 {
 	if (argc >= 2 && !strcmp(argv[1], "add"))
 		return user_add(argc - 1, argv + 1, data_dir);
-	cli_error("usage: vigil user add --name N --role R (password on stdin)");
+	if (argc >= 2 && !strcmp(argv[1], "totp"))
+		return user_totp(argc - 1, argv + 1, data_dir);
+	cli_error("usage: vigil user add --name N --role R (password on stdin) | "
+		  "vigil user totp --name N [--remove]");
 	return CLI_USAGE;
 }

@@ -8,7 +8,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"init", cmd_init, "create the data directory: keys, database, first admin"},
-	{"user", cmd_user, "manage staff accounts (user add --name N --role R)"},
+	{"user", cmd_user, "manage staff accounts (user add --name N --role R, user totp --name N)"},
 	{"serve", cmd_serve, "serve the site and API (serve --listen HOST:PORT)"},
 	{"screen", cmd_screen, "screen texts for signs of trafficking (JSON Lines on stdin)"},
 	{"audit", cmd_audit, "check the audit log's hash chain (audit verify)"},
@@ -17,6 +17,8 @@ static const struct {
 	{"ads", cmd_ads, "cluster online ads into templates and networks (ads cluster, ads report)"},
 	{"backup", cmd_backup, "copy the database to FILE while the server runs (backup FILE)"},
 	{"restore", cmd_restore, "replace the database with a backup, server stopped (restore FILE)"},
+	{"team", cmd_team, "manage teams (team add --name N, team member --team N --user U)"},
+	{"purge", cmd_purge, "delete cases closed longer ago than the retention period"},
 };
 
 void cli_error(const char *fmt, ...)

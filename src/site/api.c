@@ -9,6 +9,7 @@
  */
 #include "base/compat.h"
 #include "site/site.h"
+#include "app/access.h"
 #include "app/referral.h"
 #include "app/tip.h"
 #include "base/clock.h"
@@ -318,11 +319,11 @@ out:
 void api_session_create(void *ctx, struct http_request *req, struct http_response *res)
 {
 	struct reqctx *c = ctx;
-	static const char *const keys[] = {"name", "password"};
+	static const char *const keys[] = {"name", "password", "code"};
 	char token[TOKEN_TEXT_SIZE];
-	const char *name, *password;
+	const char *name, *password, *code;
 	json_t *j = NULL;
-	int rc;
+	int rc, need_code = 0;
 
 	(void)req;
 	(void)res;
@@ -330,14 +331,25 @@ void api_session_create(void *ctx, struct http_request *req, struct http_respons
 		return;
 	if (known_members(c, j, keys, ARRAY_SIZE(keys), "") ||
 	    opt_string(c, j, "name", "name", &name) ||
-	    opt_string(c, j, "password", "password", &password))
+	    opt_string(c, j, "password", "password", &password) ||
+	    opt_string(c, j, "code", "code", &code))
 		goto out;
 	if (!name || !password) {
 		api_error(c, 422, "invalid", "name and password are required");
 		goto out;
 	}
 	rc = auth_login(c->app, name, password, "api", token, &c->user);
-	if (rc == VG_AUTH) {
+	/* With a second factor the code comes in the same request. */
+	if (!rc && c->user.totp_pending) {
+		need_code = !code;
+		rc = code ? auth_totp(c->app, token, &c->user, code) : VG_AUTH;
+		if (rc)
+			auth_logout(c->app, token);
+	}
+	if (rc == VG_AUTH && need_code) {
+		api_error(c, 401, "code_required",
+			  "this account has a second factor; send its current code as \"code\"");
+	} else if (rc == VG_AUTH) {
 		app_audit(c->app, 0, "login_failed", NULL, "api");
 		api_error(c, 401, "unauthorized", "wrong name or password");
 	} else if (rc == VG_THROTTLED) {
@@ -393,14 +405,6 @@ static json_t *tip_json(const struct tip_row *t)
 		"may_contact", t->may_contact, "screening", screening);
 }
 
-static int staff_may_read(struct reqctx *c)
-{
-	if (site_can_read_tips(&c->user))
-		return 1;
-	api_error(c, 403, "forbidden", "this role has no access to tips");
-	return 0;
-}
-
 void api_tip_list(void *ctx, struct http_request *req, struct http_response *res)
 {
 	struct reqctx *c = ctx;
@@ -415,8 +419,6 @@ void api_tip_list(void *ctx, struct http_request *req, struct http_response *res
 	int rc;
 
 	(void)res;
-	if (!staff_may_read(c))
-		return;
 	if (status && !tip_status_valid(status)) {
 		api_error(c, 400, "bad_request", "status must be new, in_review or closed");
 		return;
@@ -444,8 +446,10 @@ void api_tip_list(void *ctx, struct http_request *req, struct http_response *res
 		return;
 	}
 	tips = json_array();
+	/* Tips of restricted cases the user may not see are left out. */
 	for (i = 0; i < list.count; i++)
-		json_array_append_new(tips, tip_json(&list.rows[i]));
+		if (access_tip_listed(c->app, &c->user, list.rows[i].id))
+			json_array_append_new(tips, tip_json(&list.rows[i]));
 	body = json_pack("{s:o}", "tips", tips);
 	if (list.count == (size_t)f.limit)
 		json_object_set_new(body, "next_before",
@@ -463,9 +467,9 @@ void api_tip_get(void *ctx, struct http_request *req, struct http_response *res)
 	int rc;
 
 	(void)res;
-	if (!staff_may_read(c))
-		return;
-	rc = tip_open(c->app, req->param, &v);
+	rc = access_tip(c->app, &c->user, req->param, ACCESS_READ_TIPS);
+	if (!rc)
+		rc = tip_open(c->app, req->param, &v);
 	if (rc) {
 		api_error(c, page_status_of(rc), rc == VG_NOTFOUND ? "not_found" : "internal",
 			  rc == VG_NOTFOUND ? "no tip has this id" : "the tip could not be opened");

@@ -89,12 +89,41 @@ void staff_login(void *c, struct http_request *req, struct http_response *res);
 void staff_logout(void *c, struct http_request *req, struct http_response *res);
 void staff_password_form(void *c, struct http_request *req, struct http_response *res);
 void staff_password(void *c, struct http_request *req, struct http_response *res);
+void staff_code_form(void *c, struct http_request *req, struct http_response *res);
+void staff_code(void *c, struct http_request *req, struct http_response *res);
+void staff_totp_form(void *c, struct http_request *req, struct http_response *res);
+void staff_totp_enrol(void *c, struct http_request *req, struct http_response *res);
+void staff_totp_confirm(void *c, struct http_request *req, struct http_response *res);
+void staff_totp_remove(void *c, struct http_request *req, struct http_response *res);
+void staff_case_access(void *c, struct http_request *req, struct http_response *res);
+void staff_case_access_update(void *c, struct http_request *req, struct http_response *res);
+void api_case_access_get(void *c, struct http_request *req, struct http_response *res);
+void api_case_access_update(void *c, struct http_request *req, struct http_response *res);
 void staff_queue(void *c, struct http_request *req, struct http_response *res);
 void staff_tip(void *c, struct http_request *req, struct http_response *res);
 void staff_tip_status(void *c, struct http_request *req, struct http_response *res);
 void staff_tip_reply(void *c, struct http_request *req, struct http_response *res);
 void staff_tip_referral(void *c, struct http_request *req, struct http_response *res);
 void staff_tip_referral_outcome(void *c, struct http_request *req, struct http_response *res);
+
+/* cases.c: the case queue, the case page and the case API. */
+void staff_cases(void *c, struct http_request *req, struct http_response *res);
+void staff_case(void *c, struct http_request *req, struct http_response *res);
+void staff_case_status(void *c, struct http_request *req, struct http_response *res);
+void staff_case_merge(void *c, struct http_request *req, struct http_response *res);
+void staff_case_split(void *c, struct http_request *req, struct http_response *res);
+void staff_case_person(void *c, struct http_request *req, struct http_response *res);
+void staff_case_location(void *c, struct http_request *req, struct http_response *res);
+void staff_person(void *c, struct http_request *req, struct http_response *res);
+void staff_person_update(void *c, struct http_request *req, struct http_response *res);
+void api_case_list(void *c, struct http_request *req, struct http_response *res);
+void api_case_get(void *c, struct http_request *req, struct http_response *res);
+void api_case_status(void *c, struct http_request *req, struct http_response *res);
+void api_case_merge(void *c, struct http_request *req, struct http_response *res);
+void api_case_split(void *c, struct http_request *req, struct http_response *res);
+void api_case_person(void *c, struct http_request *req, struct http_response *res);
+void api_case_location(void *c, struct http_request *req, struct http_response *res);
+void api_person_update(void *c, struct http_request *req, struct http_response *res);
 
 void api_tip_submit(void *c, struct http_request *req, struct http_response *res);
 void api_receipt_lookup(void *c, struct http_request *req, struct http_response *res);
@@ -103,11 +132,94 @@ void api_session_create(void *c, struct http_request *req, struct http_response 
 void api_tip_list(void *c, struct http_request *req, struct http_response *res);
 void api_tip_get(void *c, struct http_request *req, struct http_response *res);
 
-/* Shared by the staff console and the API: who may do what with tips. */
-int site_can_read_tips(const struct auth_user *u);
-int site_can_work_tips(const struct auth_user *u);
+/*
+ * The route table, for the permission matrix test: every route, and the
+ * access.h op a route needs of every user (-1 when it needs none beyond
+ * its session, or its handler decides per object).
+ */
+struct route;
+const struct route *site_routes(size_t *n);
+int site_route_op(const struct route *r);
+
+/* meetings.c: child-exploitation team meetings (docs/meetings.md). */
+void staff_meetings(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_create(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_edit(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_agenda(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_summary(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_remove(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_outcome(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_attendee(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_attendance(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_action(void *c, struct http_request *req, struct http_response *res);
+void staff_meeting_action_done(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_list(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_create(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_get(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_edit(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_agenda(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_summary(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_remove(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_outcome(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_attendee(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_attendance(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_action(void *c, struct http_request *req, struct http_response *res);
+void api_meeting_action_done(void *c, struct http_request *req, struct http_response *res);
+/*
+ * The meetings with case_id on their agenda that the signed-in user may
+ * read, for the case page's Meetings section (template meeting_case);
+ * [] when there are none or the user may not see them.
+ */
+json_t *site_case_meetings(struct reqctx *c, const char *case_id);
 
 /* Fills the common fields of a tip for display (where, dates, labels). */
 json_t *site_tip_summary(struct reqctx *c, const struct tip_row *t);
+
+/* work.c: assignment, notes, tasks and teams (docs/work.md). */
+void staff_case_work(void *c, struct http_request *req, struct http_response *res);
+void staff_case_note(void *c, struct http_request *req, struct http_response *res);
+void staff_case_task(void *c, struct http_request *req, struct http_response *res);
+void staff_case_task_done(void *c, struct http_request *req, struct http_response *res);
+void staff_case_assign(void *c, struct http_request *req, struct http_response *res);
+void staff_tasks(void *c, struct http_request *req, struct http_response *res);
+void staff_teams(void *c, struct http_request *req, struct http_response *res);
+void staff_team_create(void *c, struct http_request *req, struct http_response *res);
+void staff_team_member(void *c, struct http_request *req, struct http_response *res);
+void api_case_notes(void *c, struct http_request *req, struct http_response *res);
+void api_case_note_add(void *c, struct http_request *req, struct http_response *res);
+void api_case_tasks(void *c, struct http_request *req, struct http_response *res);
+void api_case_task_add(void *c, struct http_request *req, struct http_response *res);
+void api_case_task_done(void *c, struct http_request *req, struct http_response *res);
+void api_case_assignment(void *c, struct http_request *req, struct http_response *res);
+void api_case_assign(void *c, struct http_request *req, struct http_response *res);
+void api_tasks_mine(void *c, struct http_request *req, struct http_response *res);
+void api_teams(void *c, struct http_request *req, struct http_response *res);
+void api_team_create(void *c, struct http_request *req, struct http_response *res);
+void api_team_member(void *c, struct http_request *req, struct http_response *res);
+/*
+ * The case page's work section (template partial case_work): assignment,
+ * notes, tasks with the overdue ones marked, and the forms the user may
+ * use. The caller has checked ACCESS_READ_CASE on the case; NULL on failure.
+ */
+json_t *site_case_work(struct reqctx *c, const char *case_id);
+/* The number of overdue open tasks of a case, for the queue (0 on failure). */
+int64_t site_case_overdue(struct reqctx *c, const char *case_id);
+
+/* search.c: search, related tips and cases, entities of a case (docs/search.md). */
+void staff_search(void *c, struct http_request *req, struct http_response *res);
+void staff_case_entity_add(void *c, struct http_request *req, struct http_response *res);
+void staff_case_entity_remove(void *c, struct http_request *req, struct http_response *res);
+void api_search(void *c, struct http_request *req, struct http_response *res);
+void api_tip_related(void *c, struct http_request *req, struct http_response *res);
+void api_case_related(void *c, struct http_request *req, struct http_response *res);
+void api_case_entity_add(void *c, struct http_request *req, struct http_response *res);
+/*
+ * Fills data for the partial search_related (tip or case page: "related",
+ * "has_related") and, for a case, search_entities ("entities",
+ * "entity_kinds", "entity_case", "can_link"). One of tip_id and case_id
+ * is "". The caller has checked that the user may read the tip or case.
+ */
+int search_related_fill(struct reqctx *c, json_t *data, const char *tip_id, const char *case_id);
 
 #endif

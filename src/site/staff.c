@@ -6,6 +6,7 @@
  */
 #include "base/compat.h"
 #include "site/site.h"
+#include "app/access.h"
 #include "app/tip.h"
 #include "crypto/password.h"
 #include "app/referral.h"
@@ -209,10 +210,6 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 	int rc;
 
 	(void)res;
-	if (!site_can_read_tips(&c->user)) {
-		page_error(c, 403, N_("Your role does not give access to tips."));
-		return;
-	}
 	if (status && status[0] && !tip_status_valid(status)) {
 		page_error(c, 400, N_("There is no such status."));
 		return;
@@ -231,8 +228,12 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 	tips = json_array();
 	for (i = 0; i < list.count && i < QUEUE_PAGE; i++) {
 		struct tip_view v;
-		json_t *t = site_tip_summary(c, &list.rows[i]);
+		json_t *t;
 
+		/* A tip of a restricted case the user may not see is left out. */
+		if (!access_tip_listed(c->app, &c->user, list.rows[i].id))
+			continue;
+		t = site_tip_summary(c, &list.rows[i]);
 		if (!tip_open(c->app, list.rows[i].id, &v)) {
 			json_object_set_new(t, "excerpt", excerpt(v.narrative));
 			tip_view_release(&v);
@@ -249,11 +250,29 @@ void staff_queue(void *ctx, struct http_request *req, struct http_response *res)
 		json_object_set_new(d, "next", json_string(next));
 	}
 	json_object_set_new(d, "tips", tips);
-	json_object_set_new(d, "empty", json_boolean(list.count == 0));
+	/* Empty as this user sees it: hidden tips do not count. */
+	json_object_set_new(d, "empty", json_boolean(json_array_size(tips) == 0 &&
+						     list.count <= QUEUE_PAGE));
 	json_object_set_new(d, "statuses", status_options(c, filter.status ? filter.status : "", 1));
 	tip_list_release(&list);
 	audit(c, "view_queue", NULL, filter.status);
 	page_render(c, 200, "staff_queue", d);
+}
+
+/*
+ * The object-level check for tip id; makes the error page itself. A tip of
+ * a restricted case the user may not see gets the page of a tip that does
+ * not exist.
+ */
+static int tip_access_ok(struct reqctx *c, const char *id, enum access_op op)
+{
+	int rc = access_tip(c->app, &c->user, id, op);
+
+	if (!rc)
+		return 1;
+	page_error(c, page_status_of(rc), rc == VG_NOTFOUND ?
+		   N_("There is no tip with this id.") : N_("Your role does not allow this."));
+	return 0;
 }
 
 /* The tip page; notice is a msgid confirming what was just done, or NULL. */
@@ -288,8 +307,12 @@ static void render_tip(struct reqctx *c, const char *id, int status, const char 
 		json_object_set_new(d, "suggested", suggested);
 	if (!referral_list(c->app, id, &made))
 		json_object_set_new(d, "referrals", made);
+	/* The page still shows the tip when its links cannot be read. */
+	if (search_related_fill(c, d, id, ""))
+		json_object_set_new(d, "related_failed", json_true());
 	json_object_set_new(d, "statuses", status_options(c, v.row.status, 0));
-	json_object_set_new(d, "can_work", json_boolean(site_can_work_tips(&c->user)));
+	json_object_set_new(d, "can_work",
+			    json_boolean(access_allowed(&c->user, ACCESS_WORK_TIPS)));
 	if (notice)
 		json_object_set_new(d, "notice", json_string(page_tr(c, notice)));
 	tip_view_release(&v);
@@ -302,24 +325,20 @@ void staff_tip(void *ctx, struct http_request *req, struct http_response *res)
 	struct reqctx *c = ctx;
 
 	(void)res;
-	if (!site_can_read_tips(&c->user)) {
-		page_error(c, 403, N_("Your role does not give access to tips."));
+	if (!tip_access_ok(c, req->param, ACCESS_READ_TIPS))
 		return;
-	}
 	render_tip(c, req->param, 200, NULL);
 }
 
-/* Reads a staff form about a tip and checks who may post it. */
-static int tip_form(struct reqctx *c, struct form *f)
+/* Reads a staff form about tip id and checks that the user may work on it. */
+static int tip_form(struct reqctx *c, const char *id, struct form *f)
 {
 	if (page_form(c, f))
 		return VG_INVAL;
 	if (!page_csrf_ok(c, f))
 		return VG_FORBIDDEN;
-	if (!site_can_work_tips(&c->user)) {
-		page_error(c, 403, N_("Your role does not allow changing tips."));
+	if (!tip_access_ok(c, id, ACCESS_WORK_TIPS))
 		return VG_FORBIDDEN;
-	}
 	return VG_OK;
 }
 
@@ -332,7 +351,7 @@ void staff_tip_status(void *ctx, struct http_request *req, struct http_response 
 
 	(void)res;
 	form_init(&f);
-	if (tip_form(c, &f))
+	if (tip_form(c, req->param, &f))
 		goto out;
 	status = page_field(&f, "status");
 	rc = tip_set_status(c->app, req->param, status);
@@ -358,7 +377,7 @@ void staff_tip_reply(void *ctx, struct http_request *req, struct http_response *
 
 	(void)res;
 	form_init(&f);
-	if (tip_form(c, &f))
+	if (tip_form(c, req->param, &f))
 		goto out;
 	message = form_get(&f, "message", &len);
 	rc = tip_add_message(c->app, req->param, "staff", c->user.id, message ? message : "", len);
@@ -386,7 +405,7 @@ void staff_tip_referral(void *ctx, struct http_request *req, struct http_respons
 
 	(void)res;
 	form_init(&f);
-	if (tip_form(c, &f))
+	if (tip_form(c, req->param, &f))
 		goto out;
 	entry = page_field(&f, "entry");
 	consent = page_field(&f, "consent");
@@ -420,7 +439,7 @@ void staff_tip_referral_outcome(void *ctx, struct http_request *req, struct http
 
 	(void)res;
 	form_init(&f);
-	if (tip_form(c, &f))
+	if (tip_form(c, req->param, &f))
 		goto out;
 	referral = page_field(&f, "referral");
 	outcome = page_field(&f, "outcome");

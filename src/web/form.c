@@ -107,7 +107,7 @@ int form_parse(struct form *f, const char *body, size_t len)
 			rc = VG_UTF8;
 			goto out;
 		}
-		for (i = 0; i < f->count; i++) {
+		for (i = 0; !form_is_list(name) && i < f->count; i++) {
 			if (!strcmp(f->fields[i].name, name)) {
 				note_field(f, name);
 				rc = VG_INVAL;
@@ -132,6 +132,13 @@ out:
 		memcpy(f->error_field, keep, sizeof(keep));
 	}
 	return rc;
+}
+
+int form_is_list(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 2 && !strcmp(name + n - 2, "[]");
 }
 
 const char *form_get(const struct form *f, const char *name, size_t *len)

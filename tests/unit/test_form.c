@@ -57,6 +57,23 @@ static void test_rejects_malformed(void **state)
 	form_release(&f);
 }
 
+/* A list's name may repeat; each value is kept, in order. */
+static void test_lists_repeat(void **state)
+{
+	struct form f;
+
+	(void)state;
+	assert_int_equal(parse(&f, "m%5B%5D=a&x=1&m%5B%5D=b&m[]=c"), VG_OK);
+	assert_int_equal(f.count, 4);
+	assert_string_equal(f.fields[0].value, "a");
+	assert_string_equal(f.fields[2].value, "b");
+	assert_string_equal(f.fields[3].name, "m[]");
+	assert_string_equal(f.fields[3].value, "c");
+	form_release(&f);
+	assert_int_equal(parse(&f, "m[=a&m[=b"), VG_INVAL);
+	form_release(&f);
+}
+
 static void test_rejects_bad_text(void **state)
 {
 	struct form f;
@@ -125,6 +142,7 @@ int main(void)
 		cmocka_unit_test(test_crlf_folded),
 		cmocka_unit_test(test_rejects_malformed),
 		cmocka_unit_test(test_rejects_bad_text),
+		cmocka_unit_test(test_lists_repeat),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_router),
 	};

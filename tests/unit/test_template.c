@@ -577,6 +577,29 @@ static const struct page_case page_cases[] = {
 	    "line1\n&lt;img&gt;<mark title=\"means.restricts_movement\">held &lt;b&gt;</mark>",
 	    "<span class=\"badge badge-likely\">Likely</span>", "Saved",
 	    "<option value=\"open\" selected>" } },
+	{ "case_work", false,
+	  "\"work\": {\"case_id\": \"c1\", \"back\": \"work\", \"overdue_count\": 1,"
+	  " \"notes\": [{\"author\": \"ana\", \"when\": \"x\", \"body\": \"<b>note</b>\"}],"
+	  " \"tasks\": [{\"id\": \"t1\", \"case_id\": \"c1\", \"title\": \"Respond <now>\","
+	  " \"due\": \"2024-05-02\", \"overdue\": true, \"auto\": true}],"
+	  " \"assignment\": {\"user\": \"ana\", \"team\": null}, \"can_work\": true,"
+	  " \"can_assign\": true, \"users\": [{\"value\": \"ana\", \"label\": \"ana\","
+	  " \"selected\": true}], \"teams\": [], \"owners\": [], \"owner_teams\": []}",
+	  { "class=\"task task-overdue\"", ">Overdue<", "&lt;b&gt;note&lt;/b&gt;",
+	    "action=\"/staff/cases/c1/notes\"", "<option value=\"ana\" selected>",
+	    "Respond &lt;now&gt;" } },
+	{ "case_work_tasks", false,
+	  "\"list\": true, \"overdue_count\": 0, \"can_manage_teams\": true,"
+	  " \"tasks\": [{\"id\": \"t2\", \"case_id\": \"c2\", \"title\": \"Call\","
+	  " \"done\": true, \"can_work\": true, \"back\": \"work\"}]",
+	  { "href=\"/staff/cases/c2\"", "task task-done", "name=\"done\" value=\"0\"",
+	    "href=\"/staff/teams\"" } },
+	{ "case_work_teams", false,
+	  "\"teams\": [{\"id\": 1, \"name\": \"north\", \"team_name\": \"north\", \"kind\": \"staff\","
+	  " \"members\": [{\"name\": \"ben\", \"role\": \"advocate\", \"agency\": \"Probation\"}]}],"
+	  " \"users\": [{\"value\": \"ana\", \"label\": \"ana\"}]",
+	  { "ben (advocate) · Probation", "name=\"team\" value=\"north\"",
+	    "action=\"/staff/teams\"", "<label for=\"member-1\">" } },
 };
 
 static void check_csp_safe(const char *page, const char *html)
