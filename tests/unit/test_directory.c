@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "base/compat.h"
+#include "testlib.h"
 #include "directory/directory.h"
 #include "directory/geo.h"
 #include "vigil_config.h"
@@ -416,27 +417,6 @@ static void test_check_geo(void **state)
 	geo_free(g);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long size;
-
-	if (!f)
-		fail_msg("%s: %s", path, strerror(errno));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	rewind(f);
-	text = malloc((size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	*len = (size_t)size;
-	return text;
-}
-
 static int is_ini(const struct dirent *de)
 {
 	size_t n = strlen(de->d_name);
@@ -463,7 +443,8 @@ static struct directory *load_data(void)
 		snprintf(names[i], sizeof(names[i]), "%s", list[i]->d_name);
 		snprintf(path, sizeof(path), "%s/directory/%s", VIGIL_RULES_DIR, list[i]->d_name);
 		files[i].name = names[i];
-		files[i].text = slurp(path, &files[i].len);
+		files[i].text = test_slurp(path, &files[i].len);
+		assert_non_null(files[i].text);
 		free(list[i]);
 	}
 	free(list);
@@ -820,7 +801,8 @@ static void test_seed_coverage(void **state)
 			if (strncmp(list[f]->d_name, sections[i].prefix, strlen(sections[i].prefix)))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", SEEDS_DIR, list[f]->d_name);
-			text = slurp(path, &len);
+			text = test_slurp(path, &len);
+			assert_non_null(text);
 			from = strstr(text, sections[i].start);
 			to = from ? strstr(from, sections[i].end) : NULL;
 			if (!to)

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "base/compat.h"
+#include "testlib.h"
 #include "directory/route.h"
 #include "vigil_config.h"
 
@@ -415,27 +416,6 @@ static void test_places(void **state)
 }
 
 /* The real rules, data/routing, against the real directory. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long size;
-
-	if (!f)
-		fail_msg("%s: %s", path, strerror(errno));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	rewind(f);
-	text = malloc((size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	*len = (size_t)size;
-	return text;
-}
-
 static const char *wanted_suffix;
 
 static int has_suffix(const struct dirent *de)
@@ -463,7 +443,8 @@ static size_t read_data(const char *sub, const char *suffix, struct directory_fi
 		snprintf(names[used], sizeof(names[used]), "%s", list[i]->d_name);
 		snprintf(path, sizeof(path), "%s/%s/%s", VIGIL_RULES_DIR, sub, list[i]->d_name);
 		files[i].name = names[used];
-		files[i].text = slurp(path, &files[i].len);
+		files[i].text = test_slurp(path, &files[i].len);
+		assert_non_null(files[i].text);
 		free(list[i]);
 	}
 	free(list);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "base/compat.h"
+#include "testlib.h"
 
 #include <ctype.h>
 
@@ -347,27 +348,6 @@ static void test_referral_categories_parse(void **state)
 	rules_release(&r);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		p = malloc((size_t)n + 1);
-		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
-			p[n] = '\0';
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(f);
-	return p;
-}
-
 /* The categories whose real patterns test_referral_patterns() reads. */
 static const char *const referral_categories[] = {
 	"means.visa_fraud", "means.work_visa_fraud", "risk.diplomat", "minor.sexual_images",
@@ -385,7 +365,7 @@ static void keep_referral_lines(const char *name, char *out, size_t size)
 	size_t n = strlen(out);
 
 	snprintf(path, sizeof(path), "%s/indicators/%s", VIGIL_RULES_DIR, name);
-	text = slurp(path);
+	text = test_slurp(path, NULL);
 	assert_non_null(text);
 	for (line = text; line && *line; line = next) {
 		const char *tab = strchr(line, '\t');
@@ -863,7 +843,7 @@ static void test_matcher_bounded_work(void **state)
 /* Appends the "text" of every JSON line of path to the texts array. */
 static void corpus_texts(const char *path, char ***texts, size_t *n, size_t *cap)
 {
-	char *data = slurp(path), *line, *next;
+	char *data = test_slurp(path, NULL), *line, *next;
 
 	assert_non_null(data);
 	for (line = data; line && *line; line = next) {
@@ -908,7 +888,7 @@ static void test_matcher_against_single_phase(void **state)
 		char *text;
 
 		snprintf(path, sizeof(path), "%s/%s", VIGIL_RULES_DIR, names[i]);
-		text = slurp(path);
+		text = test_slurp(path, NULL);
 		assert_non_null(text);
 		if (rules_parse(&r, names[i], text, strlen(text), err, sizeof(err)))
 			fail_msg("%s", err);

@@ -14,6 +14,7 @@
 
 #include "base/compat.h"
 #include "screen/screen.h"
+#include "testlib.h"
 #include "vigil_config.h"
 
 #define CORPUS_DIR VIGIL_RULES_DIR "/../tests/corpus"
@@ -21,59 +22,10 @@
 static struct screen_engine *engine;
 static struct screen_scratch *scratch;
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *p = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		p = malloc((size_t)n + 1);
-		if (p && fread(p, 1, (size_t)n, f) == (size_t)n) {
-			p[n] = '\0';
-			*len = (size_t)n;
-		} else {
-			free(p);
-			p = NULL;
-		}
-	}
-	fclose(f);
-	return p;
-}
-
 static int setup(void **state)
 {
-	static const char *const names[] = { "typology.tsv", "en.tsv", "es.tsv" };
-	static const char *const paths[] = {
-		VIGIL_RULES_DIR "/typology.tsv",
-		VIGIL_RULES_DIR "/indicators/en.tsv",
-		VIGIL_RULES_DIR "/indicators/es.tsv",
-	};
-	struct screen_file files[3];
-	char err[256];
-	int rc = -1;
-
 	(void)state;
-	memset(files, 0, sizeof(files));
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		files[i].name = names[i];
-		files[i].text = slurp(paths[i], &files[i].len);
-		if (!files[i].text) {
-			printf("# cannot read %s\n", paths[i]);
-			goto out;
-		}
-	}
-	if (screen_engine_build(files, ARRAY_SIZE(files), &engine, err, sizeof(err))) {
-		printf("# %s\n", err);
-		goto out;
-	}
-	rc = screen_scratch_new(engine, &scratch) ? -1 : 0;
-out:
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		free((char *)files[i].text);
-	return rc;
+	return test_screen_engine(&engine, &scratch);
 }
 
 static int teardown(void **state)
