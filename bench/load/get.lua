@@ -30,20 +30,13 @@ function response(status, headers, body)
 	end
 end
 
--- Runs in the main state after the run; summary times are microseconds.
+dofile("bench/result.lua")
+
+-- Runs in the main state after the run.
 function done(summary, latency, requests)
 	local bad = 0
 	for _, t in ipairs(threads) do
 		bad = bad + t:get("non_200")
 	end
-	local e = summary.errors
-	local seconds = summary.duration / 1e6
-	io.write(string.format('RESULT {"requests":%d,"seconds":%.3f,"rate":%.1f,' ..
-		'"p50_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,"non_200":%d,' ..
-		'"connect_errors":%d,"read_errors":%d,"write_errors":%d,' ..
-		'"timeouts":%d,"status_errors":%d,"bytes":%d}\n',
-		summary.requests, seconds, summary.requests / seconds,
-		latency:percentile(50) / 1e3, latency:percentile(99) / 1e3,
-		latency.max / 1e3, bad, e.connect, e.read, e.write, e.timeout,
-		e.status, summary.bytes))
+	print_result(summary, latency, "non_200", bad)
 end
