@@ -47,5 +47,12 @@ int app_load_helplines(struct app *app);
 /* Appends to the audit table, logging (not failing) when that is impossible. */
 void app_audit(struct app *app, int64_t user_id, const char *action,
 	       const char *object, const char *detail);
+/*
+ * The same for the system's record of derived work that the next start
+ * does again if a crash loses it (a case opened for a new tip): the entry
+ * is committed without waiting for the disk, so a tip costs one fsync.
+ */
+void app_audit_derived(struct app *app, const char *action, const char *object,
+		       const char *detail);
 
 #endif

@@ -49,8 +49,8 @@ static void hash_cb(void *ctx, const struct audit_row *e, unsigned char out[32])
 	audit_hash(ctx, e, out);
 }
 
-void app_audit(struct app *app, int64_t user_id, const char *action,
-	       const char *object, const char *detail)
+static void append(struct app *app, int64_t user_id, const char *action,
+		   const char *object, const char *detail, int deferred)
 {
 	struct audit_row e = {0};
 	int rc;
@@ -60,10 +60,23 @@ void app_audit(struct app *app, int64_t user_id, const char *action,
 	e.action = (char *)action;
 	e.object = (char *)object;
 	e.detail = (char *)detail;
+	e.deferred = deferred;
 	rc = store_audit_append(app->store, &e, hash_cb, &app->keys);
 	if (rc)
 		log_error("audit: cannot record %s %s: %s", action, object ? object : "",
 			  vg_strerror(rc));
+}
+
+void app_audit(struct app *app, int64_t user_id, const char *action,
+	       const char *object, const char *detail)
+{
+	append(app, user_id, action, object, detail, 0);
+}
+
+void app_audit_derived(struct app *app, const char *action, const char *object,
+		       const char *detail)
+{
+	append(app, 0, action, object, detail, 1);
 }
 
 static void set_head(struct audit_report *r, int64_t id, const unsigned char hash[32])

@@ -234,7 +234,7 @@ int cases_open_for_tip(struct app *app, const char *tip_id, char case_id[CASE_ID
 	rc = store_case_open_for_tip(app->store, id, tip_id, clock_now());
 	if (rc)
 		return rc;
-	app_audit(app, 0, "case.open", id, tip_id);
+	app_audit_derived(app, "case.open", id, tip_id);
 	snprintf(case_id, CASE_ID_SIZE, "%s", id);
 	return VG_OK;
 }

@@ -317,7 +317,7 @@ static int start_auto(struct app *app, const char *case_id, const struct work_ti
 		return rc;
 	(*created)++;
 	history(app, case_id, 0, "task_added", id);
-	app_audit(app, 0, "task_auto", case_id, kind);
+	app_audit_derived(app, "task_auto", case_id, kind);
 	return VG_OK;
 }
 

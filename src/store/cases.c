@@ -453,7 +453,8 @@ int store_case_open_for_tip(struct store *s, const char *case_id, const char *ti
 
 	assert(case_id && tip_id);
 	db_lock(s);
-	rc = db_begin(s, __func__);
+	/* Derived from the tip: cases_backlog() opens it again if a crash loses it. */
+	rc = db_begin_deferred(s, __func__);
 	if (rc)
 		goto out;
 	rc = tip_exists(s, tip_id);
@@ -473,6 +474,7 @@ int store_case_open_for_tip(struct store *s, const char *case_id, const char *ti
 		rc = db_commit(s, __func__);
 	if (rc)
 		db_rollback(s);
+	rc = db_end_deferred(s, rc);
 out:
 	db_unlock(s);
 	return rc;

@@ -111,6 +111,25 @@ int db_commit(struct store *s, const char *what)
 	return db_exec(s, "COMMIT", what);
 }
 
+int db_begin_deferred(struct store *s, const char *what)
+{
+	int rc = db_exec(s, "PRAGMA synchronous = NORMAL", what);
+
+	if (rc)
+		return rc;
+	rc = db_begin(s, what);
+	if (rc)
+		db_end_deferred(s, rc);
+	return rc;
+}
+
+int db_end_deferred(struct store *s, int rc)
+{
+	if (db_exec(s, "PRAGMA synchronous = FULL", "synchronous") && !rc)
+		return VG_DB;
+	return rc;
+}
+
 /*
  * Undoes an open transaction after a failure. SQLite has already rolled
  * back on some errors (a full disk, for one), so only roll back what is

@@ -64,6 +64,18 @@ int db_exec(struct store *s, const char *sql, const char *what);
 int db_begin(struct store *s, const char *what);
 int db_commit(struct store *s, const char *what);
 /*
+ * A transaction for derived data, which the next start makes again if a
+ * crash loses it (a tip's case, its entities, the audit entry saying so):
+ * its commit does not wait for the disk (synchronous = NORMAL for this
+ * transaction only), and the next durable commit syncs the write-ahead log
+ * with it. SQLite refuses to change the level inside a transaction, so
+ * db_begin_deferred() sets it before BEGIN, and db_end_deferred(), called
+ * after the COMMIT or the rollback, sets it back to FULL and returns rc, or
+ * VG_DB if every later write could not be made durable again.
+ */
+int db_begin_deferred(struct store *s, const char *what);
+int db_end_deferred(struct store *s, int rc);
+/*
  * Undoes an open transaction after a failure. SQLite has already rolled
  * back on some errors (a full disk, for one), so only roll back what is
  * still open; a failure here changes nothing the caller can act on.

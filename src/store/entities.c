@@ -149,15 +149,11 @@ int store_entity_scan(struct store *s, const char *tip_id, const struct entity_r
 	db_lock(s);
 	/*
 	 * Derived data: a scan lost in a crash is made again at the next start
-	 * (its entity_scans row is missing), so this commit need not wait for
-	 * fsync; the next durable commit syncs the write-ahead log with it.
+	 * (its entity_scans row is missing).
 	 */
-	rc = db_exec(s, "PRAGMA synchronous = NORMAL", "entity scan");
+	rc = db_begin_deferred(s, "entity scan");
 	if (rc)
 		goto unlock;
-	rc = db_begin(s, "entity scan");
-	if (rc)
-		goto sync;
 	rc = db_stmt(s, SQL_TIP_EXISTS, &st);
 	if (!rc)
 		rc = db_bind_check(s, db_bind_text(st, 1, tip_id), "entity scan");
@@ -190,10 +186,7 @@ int store_entity_scan(struct store *s, const char *tip_id, const struct entity_r
 out:
 	if (rc)
 		db_rollback(s);
-sync:
-	/* Every other write stays durable; failing to restore that is fatal to the contract. */
-	if (db_exec(s, "PRAGMA synchronous = FULL", "entity scan") && !rc)
-		rc = VG_DB;
+	rc = db_end_deferred(s, rc);
 unlock:
 	db_unlock(s);
 	return rc;

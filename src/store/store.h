@@ -214,6 +214,12 @@ struct audit_row {
 	int chained;            /* 0 for entries written before the chain began */
 	unsigned char prev[32]; /* the previous entry's hash; zeros for the first */
 	unsigned char hash[32];
+	/*
+	 * Appending only: the entry records derived work the next start does
+	 * again if a crash loses it (a case opened for a tip), so its commit
+	 * need not wait for the disk (db_begin_deferred in store/db.h).
+	 */
+	int deferred;
 };
 
 struct audit_list {

@@ -1243,9 +1243,10 @@ int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn
 
 	assert(e && e->action && fn);
 	db_lock(s);
-	rc = db_begin(s, __func__);
-	if (!rc)
-		rc = audit_last(s, &last, e->prev);
+	rc = e->deferred ? db_begin_deferred(s, __func__) : db_begin(s, __func__);
+	if (rc)
+		goto unlock;
+	rc = audit_last(s, &last, e->prev);
 	if (rc)
 		goto out;
 	e->id = last + 1;
@@ -1276,6 +1277,9 @@ int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn
 out:
 	if (rc)
 		db_rollback(s);
+	if (e->deferred)
+		rc = db_end_deferred(s, rc);
+unlock:
 	db_unlock(s);
 	return rc;
 }

@@ -649,8 +649,9 @@ int store_task_auto(struct store *s, const struct task_row *t, int *created)
 		rc = db_stmt(s, SQL_TASK_INSERT, &ins);
 	if (!rc)
 		rc = db_stmt(s, SQL_TRIGGER_ADD, &mark);
+	/* Derived from the tip: work_auto_backlog() does it again if a crash loses it. */
 	if (!rc)
-		rc = db_begin(s, __func__);
+		rc = db_begin_deferred(s, __func__);
 	if (rc)
 		goto out;
 	src = sqlite3_bind_text(seen, 1, t->tip_id, -1, SQLITE_STATIC);
@@ -675,7 +676,8 @@ int store_task_auto(struct store *s, const struct task_row *t, int *created)
 		rc = db_commit(s, __func__);
 	if (rc)
 		db_rollback(s);
-	else
+	rc = db_end_deferred(s, rc);
+	if (!rc)
 		*created = n == 0;
 out:
 	if (seen)
@@ -904,6 +906,9 @@ int store_task_checked(struct store *s, const char *tip_id)
 	assert(tip_id);
 	db_lock(s);
 	rc = db_stmt(s, SQL_TRIGGER_ADD, &st);
+	/* Derived from the tip: work_auto_backlog() checks it again if a crash loses it. */
+	if (!rc)
+		rc = db_begin_deferred(s, __func__);
 	if (rc)
 		goto out;
 	src = sqlite3_bind_text(st, 1, tip_id, -1, SQLITE_STATIC);
@@ -913,6 +918,11 @@ int store_task_checked(struct store *s, const char *tip_id)
 	if (!rc)
 		rc = db_write(s, st, __func__);
 	db_done(st);
+	if (!rc)
+		rc = db_commit(s, __func__);
+	if (rc)
+		db_rollback(s);
+	rc = db_end_deferred(s, rc);
 out:
 	db_unlock(s);
 	return rc;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/embedded.h"
+#include "store/db.h"
 #include "store/store.h"
 
 struct fixture {
@@ -776,6 +777,55 @@ static int64_t peek(struct store *s, const char *name, int64_t now)
 	return n;
 }
 
+/* The connection's durability level: 2 is FULL, 1 NORMAL. */
+static int64_t sync_level(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t level = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		level = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return level;
+}
+
+/*
+ * A deferred entry is chained like any other, and the connection is back
+ * at FULL afterwards, so that the next tip is durable when acknowledged;
+ * a failed deferred transaction restores FULL too.
+ */
+static void test_audit_deferred(void **state)
+{
+	struct fixture *fx = *state;
+	struct audit_row e = { 0 };
+	struct audit_list l = { 0 };
+
+	assert_int_equal(sync_level(fx->s), 2);
+	audit_add(fx->s, 100, 0, "store.open", NULL, NULL, 1);
+	e.at = 200;
+	e.action = (char *)"case.open";
+	e.object = (char *)"0000000000000001";
+	e.deferred = 1;
+	assert_int_equal(store_audit_append(fx->s, &e, fake_hash, NULL), VG_OK);
+	assert_int_equal(e.id, 2);
+	assert_int_equal(sync_level(fx->s), 2);
+	assert_int_equal(store_audit_list(fx->s, 0, 10, &l), VG_OK);
+	assert_int_equal(l.count, 2);
+	assert_memory_equal(l.rows[1].prev, l.rows[0].hash, 32);
+	audit_list_release(&l);
+
+	/* BEGIN fails inside an open transaction: the level is still restored. */
+	db_lock(fx->s);
+	assert_int_equal(db_begin(fx->s, "test"), VG_OK);
+	db_unlock(fx->s);
+	db_lock(fx->s);
+	assert_int_not_equal(db_begin_deferred(fx->s, "test"), VG_OK);
+	db_rollback(fx->s);
+	db_unlock(fx->s);
+	assert_int_equal(sync_level(fx->s), 2);
+}
+
 static void test_throttle(void **state)
 {
 	struct fixture *fx = *state;
@@ -1173,6 +1223,7 @@ int main(void)
 		STORE_TEST(test_user_set_password),
 		STORE_TEST(test_sessions),
 		STORE_TEST(test_audit),
+		STORE_TEST(test_audit_deferred),
 		STORE_TEST(test_throttle),
 		STORE_TEST(test_readonly),
 		STORE_TEST(test_concurrent_inserts),
