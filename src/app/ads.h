@@ -10,7 +10,9 @@
  * only their contacts and ages with indicators off) and signed (MinHash of
  * the normalised title and text) by a pool of worker threads, and the
  * results are added to the index by this thread in input order, so the
- * outcome does not depend on the number of threads. Nothing of an ad's
+ * outcome does not depend on the number of threads. This thread is one of
+ * the workers: once a chunk is in the index, it works on the next one
+ * beside the others. Nothing of an ad's
  * text is kept after its chunk.
  *
  * A record that cannot be read is passed to the caller's report function
@@ -43,7 +45,7 @@ struct ads_options {
 	struct index_params params;
 	int params_given;          /* 1: the caller set params; a loaded index must agree */
 	unsigned guard;            /* networks.h */
-	unsigned threads;          /* workers; 0: one per online CPU */
+	unsigned threads;          /* workers, this thread included; 0: one per online CPU */
 	enum ads_format format;
 	char default_country[3];   /* for numbers without a country code; "" for none */
 	struct screening *screening; /* the indicator screen, or NULL for contacts and ages only */

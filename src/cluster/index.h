@@ -89,6 +89,7 @@ struct index_pair {
 
 struct ads_index {
 	struct index_params params;
+	unsigned max_differ;        /* sketch positions that may differ at the threshold */
 	struct minhash mh;
 	struct lsh lsh;
 	struct uf tpl;              /* template clusters */
@@ -101,7 +102,8 @@ struct ads_index {
 	uint32_t *contact;          /* the ad's first contact, or INDEX_NONE */
 	uint16_t *catbits;
 	uint8_t *age;
-	uint8_t *sketch;            /* MINHASH_SKETCH_BYTES per ad */
+	uint8_t *sketch;            /* MINHASH_SKETCH_BYTES per ad, from a cache line's start */
+	uint8_t *sketch_mem;        /* the allocation the sketches lie in */
 	size_t n, cap;
 	struct index_pair *extra;   /* contacts after each ad's first */
 	size_t n_extra, cap_extra;

@@ -5,9 +5,12 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* A segment's first size, and its largest (slots a 32-bit count may hold). */
-#define SEG_MIN 64u
-#define SEG_MAX (UINT32_MAX / 2)
+/*
+ * A segment's first size in buckets, and its largest (slots a 32-bit count
+ * may hold).
+ */
+#define SEG_MIN 8u
+#define SEG_MAX (UINT32_MAX / 2 / LSH_BUCKET)
 
 int lsh_layout_ok(unsigned bands, unsigned rows)
 {
@@ -65,76 +68,77 @@ static struct lsh_segment *segment_of(const struct lsh *l, uint32_t key)
 }
 
 /*
- * The home slot of key in seg: its low 24 bits scaled to the segment's
- * size, so that keys keep their order in the array whatever the size.
+ * The home bucket of key in seg: the key's low 24 bits scaled to the
+ * segment's number of buckets (the top 8 bits chose the segment).
  */
 static uint32_t home(const struct lsh_segment *seg, uint32_t key)
 {
-	return (uint32_t)(((uint64_t)(key & 0xffffff) * seg->cap) >> 24);
+	return (uint32_t)(((uint64_t)(key & 0xffffff) * seg->buckets) >> 24);
 }
 
-/* How far slot i is past home h, around the end of the segment. */
-static uint32_t distance(const struct lsh_segment *seg, uint32_t i, uint32_t h)
+/*
+ * Which of a bucket's slots hold an entry, a bit each. Slots fill in order
+ * and are never emptied, so the first free one is the count of the used.
+ */
+static inline unsigned bucket_used(const struct lsh_slot *s)
 {
-	return i >= h ? i - h : i + seg->cap - h;
+	unsigned j, used = 0;
+
+	for (j = 0; j < LSH_BUCKET; j++)
+		used |= (unsigned)(s[j].ad != LSH_EMPTY) << j;
+	return used;
 }
 
 void lsh_prefetch(const struct lsh *l, uint32_t key)
 {
 	const struct lsh_segment *seg = segment_of(l, key);
 
-	if (seg->cap)
-		__builtin_prefetch(&seg->slots[home(seg, key)]);
+	if (seg->buckets)
+		__builtin_prefetch(&seg->slots[(size_t)home(seg, key) * LSH_BUCKET]);
 }
 
 size_t lsh_find(const struct lsh *l, uint32_t key, uint32_t out[LSH_PER_KEY])
 {
 	const struct lsh_segment *seg = segment_of(l, key);
-	uint32_t i, dist;
+	uint32_t b;
 	size_t n = 0;
 
-	if (!seg->cap)
+	if (!seg->buckets)
 		return 0;
-	i = home(seg, key);
 	/*
-	 * Robin Hood order: an entry sits no closer to its home than any entry
-	 * it passed, so the search stops at the first entry that is closer to
-	 * its own home than the key would be.
+	 * Entries are never removed, and each went into the first bucket from
+	 * its home on that had room; so every entry of key is in the buckets
+	 * from key's home up to the first one that is not full.
 	 */
-	for (dist = 0;; dist++, i = i + 1 == seg->cap ? 0 : i + 1) {
-		const struct lsh_slot *s = &seg->slots[i];
+	for (b = home(seg, key);; b = b + 1 == seg->buckets ? 0 : b + 1) {
+		const struct lsh_slot *s = &seg->slots[(size_t)b * LSH_BUCKET];
+		unsigned j, match = 0, used = 0;
 
-		if (s->ad == LSH_EMPTY || distance(seg, i, home(seg, s->key)) < dist)
-			break;
-		if (s->key == key) {
-			out[n++] = s->ad;
-			if (n == LSH_PER_KEY)
-				break;
+		/* A bucket at a time without a branch per slot: masks, then the matches. */
+		for (j = 0; j < LSH_BUCKET; j++) {
+			match |= (unsigned)(s[j].key == key && s[j].ad != LSH_EMPTY) << j;
+			used |= (unsigned)(s[j].ad != LSH_EMPTY) << j;
 		}
+		for (; match && n < LSH_PER_KEY; match &= match - 1)
+			out[n++] = s[__builtin_ctz(match)].ad;
+		if (used != (1u << LSH_BUCKET) - 1 || n == LSH_PER_KEY)
+			break;
 	}
 	return n;
 }
 
-/* Places an entry into a segment known to have room. */
+/* Places an entry into a segment known to have room: the first free slot from its home on. */
 static void place(struct lsh_segment *seg, struct lsh_slot e)
 {
-	uint32_t i = home(seg, e.key), dist = 0;
+	uint32_t b;
 
-	for (;; dist++, i = i + 1 == seg->cap ? 0 : i + 1) {
-		struct lsh_slot *s = &seg->slots[i];
-		uint32_t theirs;
+	for (b = home(seg, e.key);; b = b + 1 == seg->buckets ? 0 : b + 1) {
+		struct lsh_slot *s = &seg->slots[(size_t)b * LSH_BUCKET];
+		unsigned used = bucket_used(s);
 
-		if (s->ad == LSH_EMPTY) {
-			*s = e;
+		if (used != (1u << LSH_BUCKET) - 1) {
+			s[__builtin_ctz(~used)] = e;
 			return;
-		}
-		theirs = distance(seg, i, home(seg, s->key));
-		if (theirs < dist) {
-			struct lsh_slot t = *s;
-
-			*s = e;
-			e = t;
-			dist = theirs;
 		}
 	}
 }
@@ -143,19 +147,21 @@ static void place(struct lsh_segment *seg, struct lsh_slot e)
 static int grow(struct lsh_segment *seg)
 {
 	struct lsh_segment old = *seg;
-	uint32_t cap = seg->cap ? seg->cap + seg->cap / 2 : SEG_MIN, i;
+	uint32_t buckets = seg->buckets ? seg->buckets + seg->buckets / 2 : SEG_MIN, i;
+	size_t bytes = (size_t)buckets * LSH_BUCKET * sizeof(*seg->slots);
 
-	if (seg->cap >= SEG_MAX / 3 * 2)
+	if (seg->buckets >= SEG_MAX / 3 * 2)
 		return VG_TOOBIG;
-	seg->slots = malloc((size_t)cap * sizeof(*seg->slots));
+	/* One bucket is one cache line. */
+	seg->slots = aligned_alloc(LSH_BUCKET * sizeof(*seg->slots), bytes);
 	if (!seg->slots) {
 		*seg = old;
 		return VG_NOMEM;
 	}
-	seg->cap = cap;
-	for (i = 0; i < cap; i++)
+	seg->buckets = buckets;
+	for (i = 0; i < buckets * LSH_BUCKET; i++)
 		seg->slots[i].ad = LSH_EMPTY;
-	for (i = 0; i < old.cap; i++)
+	for (i = 0; i < old.buckets * LSH_BUCKET; i++)
 		if (old.slots[i].ad != LSH_EMPTY)
 			place(seg, old.slots[i]);
 	free(old.slots);
@@ -166,10 +172,11 @@ int lsh_insert(struct lsh *l, uint32_t key, uint32_t ad)
 {
 	struct lsh_segment *seg = segment_of(l, key);
 	struct lsh_slot e = {key, ad};
+	uint64_t cap = (uint64_t)seg->buckets * LSH_BUCKET;
 	int rc;
 
 	assert(ad != LSH_EMPTY);
-	if ((uint64_t)seg->used + 1 > (uint64_t)seg->cap - seg->cap / 8) {
+	if ((uint64_t)seg->used + 1 > cap - cap / 8) {
 		rc = grow(seg);
 		if (rc)
 			return rc;
@@ -187,7 +194,7 @@ void lsh_foreach(const struct lsh *l, void (*fn)(void *arg, uint32_t key, uint32
 	uint32_t i;
 
 	for (s = 0; s < LSH_SEGMENTS; s++)
-		for (i = 0; i < l->seg[s].cap; i++)
+		for (i = 0; i < l->seg[s].buckets * LSH_BUCKET; i++)
 			if (l->seg[s].slots[i].ad != LSH_EMPTY)
 				fn(arg, l->seg[s].slots[i].key, l->seg[s].slots[i].ad);
 }

@@ -25,11 +25,16 @@
  * (docs/ads.md, "Templates").
  *
  * Layout: one table for all bands, cut into LSH_SEGMENTS segments by the
- * key's top 8 bits. Each segment is an open-addressing array with Robin
- * Hood probing, 8 bytes a slot (the key's 32 bits and the ad), grown by
- * half when 7/8 full: only one segment is copied at a time, so growing
- * never needs twice the table's memory, and the table stays between 58%
- * and 88% full. Pure and caller-owned; nothing is shared between tables.
+ * key's top 8 bits. Each segment is an array of buckets of LSH_BUCKET
+ * slots, one 64-byte cache line each, 8 bytes a slot (the key's 32 bits and
+ * the ad), probed linearly a bucket at a time: a key's entries are in its
+ * home bucket or, when that filled up, the next ones, so a lookup reads one
+ * cache line nearly always and an insert moves nothing. (The Robin Hood
+ * slots this replaced read and moved entries across several lines as the
+ * table filled.) A segment grows by half when 7/8 full: only one segment
+ * is copied at a time, so growing never needs twice the table's memory,
+ * and the table stays between 58% and 88% full. Pure and caller-owned;
+ * nothing is shared between tables.
  */
 #ifndef VIGIL_LSH_H
 #define VIGIL_LSH_H
@@ -45,6 +50,8 @@
 #define LSH_EMPTY UINT32_MAX
 
 #define LSH_SEGMENTS 256
+/* Slots per bucket: a cache line. */
+#define LSH_BUCKET 8
 
 struct lsh_slot {
 	uint32_t key;
@@ -52,8 +59,8 @@ struct lsh_slot {
 };
 
 struct lsh_segment {
-	struct lsh_slot *slots;
-	uint32_t cap;  /* 0 before the first insert */
+	struct lsh_slot *slots;  /* buckets * LSH_BUCKET, aligned to a bucket */
+	uint32_t buckets;        /* 0 before the first insert */
 	uint32_t used;
 };
 
@@ -83,7 +90,7 @@ int lsh_layout_ok(unsigned bands, unsigned rows);
 void lsh_keys(const struct lsh *l, const uint32_t sig[MINHASH_K],
 	      uint32_t keys[LSH_BANDS_MAX][LSH_LEVELS]);
 
-/* Asks the CPU to start loading key's slot, so that lookups of all bands overlap. */
+/* Asks the CPU to start loading key's bucket, so that lookups of all bands overlap. */
 void lsh_prefetch(const struct lsh *l, uint32_t key);
 
 /* The ads stored under key, at most LSH_PER_KEY of them; returns how many. */

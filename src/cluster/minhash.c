@@ -12,6 +12,8 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+_Static_assert(MINHASH_K <= 64, "a signature's filled bins are one 64-bit mask");
+
 /* The seed of the salts, apart from the word hash's. */
 #define SALT_SALT 0x6d696e6861736862ull
 
@@ -22,6 +24,7 @@ void minhash_init(struct minhash *m, uint64_t seed, unsigned shingle)
 	assert(shingle >= 1 && shingle <= MINHASH_SHINGLE_MAX);
 	m->seed = seed;
 	m->shingle = shingle;
+	m->number = XXH3_64bits_withSeed("#", 1, seed);
 	for (i = 0; i < MINHASH_K; i++)
 		m->salt[i] = (uint32_t)XXH3_64bits_withSeed(&i, sizeof(i), seed ^ SALT_SALT);
 }
@@ -71,83 +74,94 @@ static inline uint64_t ascii_word_bytes(uint64_t x)
 	       swar_between(x, '0' - 1, '9' + 1);
 }
 
-static inline int ascii_word(unsigned char c)
-{
-	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10;
-}
-
-/*
- * From i, the end of the run of ASCII letters and digits (want 1) or of
- * ASCII bytes that are neither (want 0), eight bytes at a time.
- */
-static inline __attribute__((always_inline)) size_t ascii_run(const char *text, size_t len,
-								size_t i, int want)
-{
-	const unsigned char *t = (const unsigned char *)text;
-
-	while (i + 8 <= len) {
-		uint64_t x = swar_load8(t + i), w = ascii_word_bytes(x);
-		unsigned stay = swar_mask(want ? w : ~(w | x) & SWAR_HIGH);
-
-		if (stay != 0xff)
-			return i + (size_t)__builtin_ctz(~stay);
-		i += 8;
-	}
-	while (i < len && t[i] < 0x80 && ascii_word(t[i]) == want)
-		i++;
-	return i;
-}
-
 /* Where the shingles of a walk go: a signature, or a list. */
 struct sink {
 	const struct minhash *m;
 	uint32_t *sig;
+	uint64_t filled;   /* the signature's bins that a shingle fell in */
 	uint64_t *out;
 	size_t max;
 	size_t count;
 };
 
 /*
- * Value i of a shingle x is fmix32(x ^ salt_i), MurmurHash3's finaliser: a
- * bijection of 32-bit words with full avalanche, so each salt gives an
- * independent-looking order of the shingles. The loop is plain 32-bit
- * arithmetic that compilers turn into vector code; the AVX2 clone does
- * eight values at a time where the CPU has it.
+ * One-permutation hashing (Li, Owen and Zhang, "One Permutation Hashing",
+ * NIPS 2012): the shingle's 64-bit hash is read as a bin, from its top
+ * 32 bits by a multiply and shift, and a value, its low 32 bits; each bin
+ * keeps the least value that fell in it. One hash per shingle instead of
+ * one per value: the 64 independent hash functions this replaced cost 64
+ * finalisers per shingle, most of the signature's time.
  */
-__attribute__((target_clones("avx2", "default")))
-static void sign_one(const uint32_t *restrict salt, uint32_t x, uint32_t *restrict sig)
+static inline __attribute__((always_inline)) void offer(struct sink *s, uint64_t x)
 {
-	size_t i;
+	uint32_t bin = (uint32_t)(((x >> 32) * MINHASH_K) >> 32), v = (uint32_t)x;
 
-	for (i = 0; i < MINHASH_K; i++) {
-		uint32_t v = x ^ salt[i];
-
-		v ^= v >> 16;
-		v *= 0x85ebca6bu;
-		v ^= v >> 13;
-		v *= 0xc2b2ae35u;
-		v ^= v >> 16;
-		sig[i] = v < sig[i] ? v : sig[i];
-	}
+	s->filled |= 1ull << bin;
+	s->sig[bin] = v < s->sig[bin] ? v : s->sig[bin];
 }
 
-static void emit(struct sink *s, uint64_t x)
+/*
+ * A shingle makes two offers: its hash, and the hash multiplied by an odd
+ * constant and folded (another bin and value, nearly independent of the
+ * first). With one, an ad of about 80 bigrams leaves 30% of 64 bins empty
+ * and with two 9%: densified bins copy others, and copies make the LSH
+ * bands less independent (docs/ads.md, "Templates").
+ *
+ * signing is a constant where walk() is inlined, so that each of its two
+ * callers gets a loop without the other's branch or a call per shingle.
+ */
+static inline __attribute__((always_inline)) void emit(struct sink *s, uint64_t x, int signing)
 {
-	if (s->sig)
-		sign_one(s->m->salt, (uint32_t)(x ^ (x >> 32)), s->sig);
-	else if (s->count < s->max)
+	if (signing) {
+		offer(s, x);
+		x *= 0x9e3779b97f4a7c15ull;
+		offer(s, x ^ x >> 29);
+	} else if (s->count < s->max) {
 		s->out[s->count] = x;
+	}
 	s->count++;
 }
 
-static int all_digits(const char *s, size_t n)
+/* MurmurHash3's 32-bit finaliser: a bijection with full avalanche. */
+static inline uint32_t fmix32(uint32_t v)
 {
-	size_t i;
+	v ^= v >> 16;
+	v *= 0x85ebca6bu;
+	v ^= v >> 13;
+	v *= 0xc2b2ae35u;
+	v ^= v >> 16;
+	return v;
+}
 
-	for (i = 0; i < n; i++)
-		if ((unsigned)(s[i] - '0') > 9)
-			return 0;
-	return 1;
+/*
+ * Fills the bins no shingle fell in by optimal densification (Shrivastava,
+ * "Optimal Densification for Fast and Accurate Minwise Hashing", ICML
+ * 2017): empty bin i takes the value of bin d_i(1), d_i(2), ... , the
+ * first of them that is filled, where d_i is a hash of the attempt seeded
+ * by salt_i, the same for every text. Two texts then agree at each position
+ * with probability their Jaccard similarity, as with 64 independent
+ * permutations (exactly so with one offer per shingle, closely with two).
+ * fmix32(salt_i + t * 0x9e3779b9) is a bijection of t modulo 2^32, so
+ * d_i(t), its top bits, reaches every bin and the search ends whenever one
+ * bin is filled.
+ */
+static void densify(const struct minhash *m, uint32_t sig[MINHASH_K], uint64_t filled)
+{
+	uint32_t i, t;
+
+	for (i = 0; i < MINHASH_K; i++) {
+		if (filled >> i & 1)
+			continue;
+		for (t = 1;; t++) {
+			uint32_t j = (uint32_t)(((uint64_t)fmix32(m->salt[i] + t * 0x9e3779b9u) *
+						 MINHASH_K) >> 32);
+
+			if (filled >> j & 1) {
+				sig[i] = sig[j];
+				break;
+			}
+		}
+	}
 }
 
 /*
@@ -162,10 +176,18 @@ static inline uint64_t shingle_hash(const uint64_t *ring, size_t k, size_t oldes
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ k;
 	size_t j, p = oldest;
 
-	for (j = 0; j < k; j++) {
-		h ^= ring[p];
+	if (k == 2) {
+		/* Bigrams, the default: the same steps without the loop. */
+		h ^= ring[oldest];
 		h = (h << 27 | h >> 37) * 0xff51afd7ed558ccdull;
-		p = p + 1 == k ? 0 : p + 1;
+		h ^= ring[oldest ^ 1];
+		h = (h << 27 | h >> 37) * 0xff51afd7ed558ccdull;
+	} else {
+		for (j = 0; j < k; j++) {
+			h ^= ring[p];
+			h = (h << 27 | h >> 37) * 0xff51afd7ed558ccdull;
+			p = p + 1 == k ? 0 : p + 1;
+		}
 	}
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
@@ -173,69 +195,151 @@ static inline uint64_t shingle_hash(const uint64_t *ring, size_t k, size_t oldes
 	return h;
 }
 
+/* Where a walk is: the last words' hashes and the word being read. */
+struct walker {
+	uint64_t ring[MINHASH_SHINGLE_MAX];
+	size_t words, next;
+	int last_number;
+	size_t start;     /* where the word being read began */
+	int in_word;      /* a word runs up to the current block */
+	int digits;       /* and so far it is all ASCII digits */
+};
+
 /*
- * Reads the words of text and emits a hash for each window of
- * m->shingle consecutive words (one for all of them when there are fewer).
- * A word of ASCII digits is a number, and every number reads as the same
- * word, "#"; numbers with only separators between them are one number.
- * ring holds the last k words' hashes; next is where the next one goes,
- * which is also where the oldest is once the ring is full.
+ * The word text[start, end) is complete: hashes it (a word of ASCII
+ * digits as "#", once for numbers with only separators between them),
+ * and emits a shingle once there are enough words. ring holds the last k
+ * words' hashes; next is where the next one goes, which is also where the
+ * oldest is once the ring is full.
  */
-static void walk(const char *text, size_t len, struct sink *s)
+static inline __attribute__((always_inline)) void word_done(struct walker *wk, struct sink *s,
+							     const char *text, size_t end,
+							     int signing)
 {
 	const struct minhash *m = s->m;
-	uint64_t ring[MINHASH_SHINGLE_MAX];
-	size_t i = 0, words = 0, k = m->shingle, next = 0;
-	int last_number = 0;
+	size_t k = m->shingle;
 
-	while (i < len) {
-		size_t start;
-		int word;
-
-		/* Separators: ASCII ones eight at a time, others one character at a time. */
-		i = ascii_run(text, len, i, 0);
-		if (i >= len)
-			break;
-		if ((unsigned char)text[i] >= 0x80) {
-			size_t n = wide_char(text, len, i, &word);
-
-			if (!word) {
-				i += n;
-				continue;
-			}
-		}
-		/* A word: runs of ASCII letters and digits joined by non-ASCII ones. */
-		start = i;
-		for (;;) {
-			size_t n;
-
-			i = ascii_run(text, len, i, 1);
-			if (i >= len || (unsigned char)text[i] < 0x80)
-				break;
-			n = wide_char(text, len, i, &word);
-			if (!word)
-				break;
-			i += n;
-		}
-		if (all_digits(text + start, i - start)) {
-			/* Numbers next to each other are one number: "555 234 5678". */
-			if (last_number)
-				continue;
-			last_number = 1;
-			ring[next] = XXH3_64bits_withSeed("#", 1, m->seed);
-		} else {
-			last_number = 0;
-			ring[next] = XXH3_64bits_withSeed(text + start, i - start, m->seed);
-		}
-		next = next + 1 == k ? 0 : next + 1;
-		words++;
-		if (k == 1)
-			emit(s, ring[0]);
-		else if (words >= k)
-			emit(s, shingle_hash(ring, k, next));
+	if (wk->digits) {
+		/* Numbers next to each other are one number: "555 234 5678". */
+		if (wk->last_number)
+			return;
+		wk->last_number = 1;
+		wk->ring[wk->next] = m->number;
+	} else {
+		wk->last_number = 0;
+		wk->ring[wk->next] = XXH3_64bits_withSeed(text + wk->start, end - wk->start, m->seed);
 	}
-	if (words > 0 && words < k)
-		emit(s, shingle_hash(ring, words, 0));
+	wk->next = wk->next + 1 == k ? 0 : wk->next + 1;
+	wk->words++;
+	if (k == 1)
+		emit(s, wk->ring[0], signing);
+	else if (wk->words >= k)
+		emit(s, shingle_hash(wk->ring, k, wk->next), signing);
+}
+
+/* Bits from..63 of a 64-bit mask (from < 64). */
+static inline uint64_t bits_from(unsigned from)
+{
+	return ~0ull << from;
+}
+
+/*
+ * Reads the words of text and emits a hash for each window of m->shingle
+ * consecutive words (one for all of them when there are fewer).
+ *
+ * The text is read 64 bytes at a time: a bit mask of the bytes that are
+ * in words (ASCII letters and digits from eight-byte SWAR tests; each
+ * non-ASCII character decoded where it starts and its bytes marked when
+ * it is a letter, mark or digit), and of ASCII digits. A word starts where
+ * a set bit follows a clear one and ends where a clear bit follows a set
+ * one, so words are found by counting trailing zeros, without a branch per
+ * byte or one that depends on each word's length. A character that runs
+ * past the block carries into the next; a word may span blocks.
+ */
+static inline __attribute__((always_inline)) void walk(const char *text, size_t len,
+							 struct sink *s, int signing)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	struct walker wk = {.words = 0};
+	size_t p, carry = 0;   /* bytes at the next block's start that a character took */
+	int carry_word = 0;    /* and whether that character was in a word */
+
+	for (p = 0; p < len; p += 64) {
+		unsigned char tail[64];
+		const unsigned char *blk = t + p;
+		uint64_t in = 0, digit = 0, high = 0, edges, prev;
+		size_t n = len - p < 64 ? len - p : 64;
+		unsigned j;
+
+		if (n < 64) {
+			/* The last bytes, padded with NUL: a separator. */
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, blk, n);
+			blk = tail;
+		}
+		for (j = 0; j < 8; j++) {
+			uint64_t x = swar_load8(blk + 8 * j);
+
+			in |= (uint64_t)swar_mask(ascii_word_bytes(x)) << (8 * j);
+			digit |= (uint64_t)swar_mask(swar_between(x, '0' - 1, '9' + 1)) << (8 * j);
+			high |= (uint64_t)swar_mask(x & SWAR_HIGH) << (8 * j);
+		}
+		if (carry) {
+			/* A character is at most 4 bytes: it reaches 3 bytes into this block at most. */
+			uint64_t mine = (1ull << carry) - 1;
+
+			assert(carry < 4);
+			high &= ~mine;
+			in |= carry_word ? mine : 0;
+			carry = 0;
+		}
+		/* Each non-ASCII character where it starts: in a word or not, all its bytes. */
+		while (high) {
+			size_t at = (size_t)__builtin_ctzll(high), clen;
+			uint64_t mine;
+			int word;
+
+			clen = wide_char(text, len, p + at, &word);
+			if (at + clen >= 64) {
+				mine = bits_from((unsigned)at);
+				carry = at + clen - 64;
+				carry_word = word;
+			} else {
+				mine = ((1ull << clen) - 1) << at;
+			}
+			high &= ~mine;
+			if (word)
+				in |= mine;
+		}
+		/* Transitions: a start where in follows out, an end where out follows in. */
+		prev = in << 1 | (uint64_t)wk.in_word;
+		edges = in ^ prev;
+		while (edges) {
+			unsigned at = (unsigned)__builtin_ctzll(edges);
+
+			if (in >> at & 1) {
+				wk.start = p + at;
+				wk.digits = 1;
+				wk.in_word = 1;
+			} else {
+				/* The word ends here: were its bytes in this block digits? */
+				uint64_t span = bits_from((unsigned)(wk.start > p ? wk.start - p : 0)) &
+						~bits_from(at);
+
+				wk.digits = wk.digits && !(span & ~digit);
+				wk.in_word = 0;
+				word_done(&wk, s, text, p + at, signing);
+			}
+			edges &= edges - 1;
+		}
+		if (wk.in_word)
+			wk.digits = wk.digits &&
+				    !(bits_from((unsigned)(wk.start > p ? wk.start - p : 0)) & ~digit);
+	}
+	if (wk.in_word)
+		word_done(&wk, s, text, len, signing);
+	if (wk.words > 0 && wk.words < s->m->shingle)
+		emit(s, shingle_hash(wk.ring, wk.words, 0), signing);
 }
 
 size_t minhash_sign(const struct minhash *m, const char *text, size_t len,
@@ -246,7 +350,9 @@ size_t minhash_sign(const struct minhash *m, const char *text, size_t len,
 
 	for (i = 0; i < MINHASH_K; i++)
 		sig[i] = UINT32_MAX;
-	walk(text, len, &s);
+	walk(text, len, &s, 1);
+	if (s.filled)
+		densify(m, sig, s.filled);
 	return s.count;
 }
 
@@ -255,7 +361,7 @@ size_t minhash_shingles(const struct minhash *m, const char *text, size_t len,
 {
 	struct sink s = {.m = m, .out = out, .max = max};
 
-	walk(text, len, &s);
+	walk(text, len, &s, 0);
 	return s.count;
 }
 
@@ -277,12 +383,10 @@ void minhash_sketch(const uint32_t sig[MINHASH_K], uint8_t out[MINHASH_SKETCH_BY
 		out[i] = (uint8_t)((sig[2 * i] & 0xf) | (sig[2 * i + 1] & 0xf) << 4);
 }
 
-double minhash_sketch_similarity(const uint8_t a[MINHASH_SKETCH_BYTES],
-				 const uint8_t b[MINHASH_SKETCH_BYTES])
+unsigned minhash_sketch_differ(const uint8_t a[MINHASH_SKETCH_BYTES],
+			       const uint8_t b[MINHASH_SKETCH_BYTES])
 {
-	const double chance = 1.0 / (1u << MINHASH_SKETCH_BITS);
 	unsigned differ = 0;
-	double p, j;
 	size_t i;
 
 	/*
@@ -300,7 +404,16 @@ double minhash_sketch_similarity(const uint8_t a[MINHASH_SKETCH_BYTES],
 		x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
 		differ += (unsigned)((x * 0x0101010101010101ull) >> 56);
 	}
-	p = (double)(MINHASH_K - differ) / MINHASH_K;
+	return differ;
+}
+
+double minhash_sketch_similarity(const uint8_t a[MINHASH_SKETCH_BYTES],
+				 const uint8_t b[MINHASH_SKETCH_BYTES])
+{
+	const double chance = 1.0 / (1u << MINHASH_SKETCH_BITS);
+	double p, j;
+
+	p = (double)(MINHASH_K - minhash_sketch_differ(a, b)) / MINHASH_K;
 	j = (p - chance) / (1.0 - chance);
 	return j < 0 ? 0 : j > 1 ? 1 : j;
 }

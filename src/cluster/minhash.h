@@ -16,12 +16,16 @@
  *
  * Each word is hashed with XXH3 (libxxhash) seeded with the signature's
  * seed, each shingle by mixing its words' hashes in order (multiply and
- * rotate, then MurmurHash3's 64-bit finaliser, folded to 32 bits), and
- * value i of the signature is the least of h_i(shingle) over the text's
- * shingles, where h_i(x) = fmix32(x ^ salt_i), MurmurHash3's finaliser,
- * with 64 salts drawn from the seed. Two texts' signatures agree at each
- * position with probability close to the Jaccard similarity of their
- * shingle sets.
+ * rotate, then MurmurHash3's 64-bit finaliser). The signature is made by
+ * one-permutation hashing with optimal densification (Li, Owen and Zhang,
+ * NIPS 2012; Shrivastava, ICML 2017): a shingle's hash picks one of the
+ * MINHASH_K bins (its top bits) and offers it a value (its low 32 bits),
+ * and a remix of the hash makes a second offer; each bin keeps the least
+ * value offered, and a bin no shingle fell in
+ * copies the value of a filled bin chosen by a hash seeded per bin, the
+ * same for every text. One hash per shingle instead of MINHASH_K, and two
+ * texts' signatures still agree at each position with probability equal
+ * to the Jaccard similarity of their shingle sets.
  *
  * For storage a signature is cut to a sketch of MINHASH_SKETCH_BITS bits per
  * value (b-bit MinHash, Li and König 2010): two sketches agree at a position
@@ -47,7 +51,8 @@
 struct minhash {
 	uint64_t seed;
 	unsigned shingle;
-	uint32_t salt[MINHASH_K];
+	uint64_t number;            /* the hash of the word every number reads as */
+	uint32_t salt[MINHASH_K];   /* seeds of each bin's densification */
 };
 
 /* Sets up the hash functions for seed; shingle is 1 to MINHASH_SHINGLE_MAX. */
@@ -73,6 +78,10 @@ double minhash_similarity(const uint32_t a[MINHASH_K], const uint32_t b[MINHASH_
 
 /* Keeps the low MINHASH_SKETCH_BITS bits of each value. */
 void minhash_sketch(const uint32_t sig[MINHASH_K], uint8_t out[MINHASH_SKETCH_BYTES]);
+
+/* The number of positions where two sketches differ: 0 to MINHASH_K. */
+unsigned minhash_sketch_differ(const uint8_t a[MINHASH_SKETCH_BYTES],
+			       const uint8_t b[MINHASH_SKETCH_BYTES]);
 
 /*
  * The Jaccard similarity estimated from two sketches, corrected for the

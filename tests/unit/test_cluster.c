@@ -112,6 +112,30 @@ static void test_minhash_words(void **state)
 	shingles(&m, "two one", sh + 8);
 	shingles(&m, "one two", sh + 9);
 	assert_true(sh[8] != sh[9] && sh[9] == sh[0]);
+	/*
+	 * Words are found 64 bytes at a time: wherever the blocks fall (here
+	 * shifted by leading spaces), across words, numbers, letters of other
+	 * scripts, emoji and an invalid byte, the shingles are the same.
+	 */
+	{
+		static const char words[] = "sweet\xd0\xb0latina 555 123 4567 x\xf0\x9f\x92\x8by "
+					    "\xe4\xbd\xa0\xe5\xa5\xbd\xff call\xcc\x81 me 12ab now";
+		uint64_t first[16], shifted[16];
+		char text[256];
+		size_t n0, shift;
+
+		memset(text, ' ', sizeof(text));
+		memcpy(text, words, sizeof(words) - 1);
+		n0 = minhash_shingles(&m, text, sizeof(words) - 1, first, 16);
+		assert_int_equal(n0, 8);
+		for (shift = 1; shift < 130; shift++) {
+			memset(text, ' ', sizeof(text));
+			memcpy(text + shift, words, sizeof(words) - 1);
+			assert_int_equal(minhash_shingles(&m, text, shift + sizeof(words) - 1,
+							  shifted, 16), n0);
+			assert_memory_equal(first, shifted, n0 * sizeof(*first));
+		}
+	}
 	/* A different seed is a different family of hashes. */
 	sign(&m, "sweet and classy companion", a);
 	minhash_init(&m, 2, 2);
