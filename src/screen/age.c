@@ -179,7 +179,8 @@ static int ends_with(const char *t, size_t i, const char *p)
 {
 	size_t n = strlen(p);
 
-	return i >= n && !memcmp(t + i - n, p, n);
+	return i >= n && (n < 2 || (t[i - 2] == p[n - 2] && t[i - n] == p[0])) &&
+	       !memcmp(t + i - n, p, n);
 }
 
 /*
@@ -234,9 +235,25 @@ static size_t age_after_verb(const struct norm *n, size_t i, struct entities *ou
 	const char *t = n->text;
 	size_t len = n->len, a, e;
 	const char *p;
-	int v = age_number(t, len, i, &e), time = 0;
+	int v, time = 0;
 
+	/*
+	 * Every phrase of subject_verbs, turned_before, person_of and
+	 * has_before ends with a space: most numbers (prices, phone digits)
+	 * are turned away here before any list is read.
+	 */
+	if (i == 0 || t[i - 1] != ' ')
+		return 0;
+	v = age_number(t, len, i, &e);
 	if (v < 1 || v > 99)
+		return 0;
+	/*
+	 * What follows must let the age stand whichever phrase comes before
+	 * it (after a birthday more may follow): most numbers, such as the
+	 * digits of a phone number in words, are turned away before the
+	 * phrases before them are looked for.
+	 */
+	if (!age_follows(t, len, e, 1))
 		return 0;
 	/* "he is one too", "tiene una": the word for one is a count, not an age. */
 	if (!is_digit(t[i]) && v == 1)
@@ -303,8 +320,26 @@ static size_t age_cue(const struct norm *n, size_t i, struct entities *out)
 	return e;
 }
 
+#ifndef NDEBUG
+/* True when every phrase of the list ends with a space (age_after_verb() relies on it). */
+static bool all_end_in_space(const char *const *phrases, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
+		size_t n = strlen(phrases[k]);
+
+		if (!n || phrases[k][n - 1] != ' ')
+			return false;
+	}
+	return true;
+}
+#endif
+
 void age_words_init(struct age_words *w)
 {
+	assert(all_end_in_space(subject_verbs, ARRAY_SIZE(subject_verbs)) &&
+	       all_end_in_space(turned_before, ARRAY_SIZE(turned_before)) &&
+	       all_end_in_space(person_of, ARRAY_SIZE(person_of)) &&
+	       all_end_in_space(has_before, ARRAY_SIZE(has_before)));
 	wordset_init(&w->numbers);
 	numword_add_numbers(&w->numbers);
 	wordset_init(&w->before);

@@ -462,6 +462,15 @@ void contact_urls(const char *text, const struct norm *n, struct entities *out)
 		if (!dot)
 			break;
 		s = e = (size_t)(dot - t);
+		/*
+		 * A dot that ends a sentence ("word. ") is the first dot of its
+		 * token, so the token has no dot inside and is no host: it is
+		 * passed over without reading the word before it.
+		 */
+		if (e + 1 == n->len || !is_host_char(t[e + 1])) {
+			i = e + 1;
+			continue;
+		}
 		while (s > i && is_host_char(t[s - 1]))
 			s--;
 		while (e < n->len && is_host_char(t[e]))

@@ -19,7 +19,12 @@ size_t phrase_any_at(const char *t, size_t len, size_t i, const char *const *phr
 {
 	size_t k, e;
 
+	if (i >= len)
+		return 0;
 	for (k = 0; k < count; k++) {
+		/* Most phrases differ at the first byte: that is read before the call. */
+		if (phrases[k][0] != t[i])
+			continue;
 		e = phrase_at(t, len, i, phrases[k]);
 		if (e)
 			return e;
@@ -31,5 +36,11 @@ int phrase_before(const char *t, size_t i, const char *p)
 {
 	size_t n = strlen(p);
 
-	return i >= n && !memcmp(t + i - n, p, n) && (i == n || !phrase_is_alnum(t[i - n - 1]));
+	/*
+	 * The byte before the last (most phrases end with a space) and the
+	 * first turn most phrases away before memcmp() is called.
+	 */
+	return i >= n && (n < 2 || (t[i - 2] == p[n - 2] && t[i - n] == p[0])) &&
+	       !memcmp(t + i - n, p, n) &&
+	       (i == n || !phrase_is_alnum(t[i - n - 1]));
 }

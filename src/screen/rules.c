@@ -8,6 +8,7 @@
 #include <utf8proc.h>
 
 #include "base/buf.h"
+#include "screen/swar.h"
 
 /*
  * The category vocabulary. Means use the HTCDS "methods of control" names
@@ -691,11 +692,20 @@ struct op {
 	uint32_t lit, nlit;       /* OP_SET: db->lits[lit .. lit + nlit) */
 	bool empty;               /* OP_SET: one of its strings is "" */
 	uint8_t key[LITS_MAX];    /* OP_SET: each string's first byte (last, backwards) */
+	uint8_t key2[LITS_MAX];   /* OP_SET: its second (second to last), 0 when shorter */
+	uint32_t one, nonempty;   /* OP_SET: bit k for string k of one byte, of one or more */
 	uint32_t hdb;             /* OP_DB: db->hdbs[hdb] */
 };
 
+/*
+ * A string of a set. head and mask are its first eight bytes (its last
+ * eight, read backwards) as swar_load8() reads them from the text, so that
+ * one load and one comparison settle most strings of a set with no call
+ * to memcmp(): in prose most strings of a set start with the same space.
+ */
 struct lit {
 	uint32_t off, len;        /* in db->litbuf */
+	uint64_t head, mask;
 };
 
 /*
@@ -706,6 +716,14 @@ struct branch {
 	uint32_t rule;
 	uint32_t lop, nlop;
 	uint32_t rop, nrop;
+	/*
+	 * The assertions each side starts with (the \b next to the factor),
+	 * when there are at most two, copied here from the steps: most
+	 * factors found inside a word are turned away by them, and reading
+	 * them here spares a read of the steps for each such factor.
+	 */
+	char lassert[2], rassert[2];
+	uint8_t nlassert, nrassert; /* how many; 3 for more than two (then none are copied) */
 };
 
 /* A string of the phase-one database and the branches it is the factor of. */
@@ -1821,6 +1839,25 @@ static int op_push(struct rules_db *db, const struct op *op)
 	return VG_OK;
 }
 
+/*
+ * Sets l's head and mask from its string s: the first (backwards: the
+ * last) min(8, len) bytes, where a load of the eight bytes after the
+ * position (backwards: before it) puts them.
+ */
+static void lit_head(struct lit *l, const char *s, bool reverse)
+{
+	uint32_t m = l->len < 8 ? l->len : 8;
+
+	l->head = l->mask = 0;
+	for (uint32_t i = 0; i < m; i++) {
+		unsigned shift = reverse ? 8 * (8 - m + i) : 8 * i;
+		unsigned char ch = (unsigned char)s[reverse ? l->len - m + i : i];
+
+		l->head |= (uint64_t)ch << shift;
+		l->mask |= (uint64_t)0xff << shift;
+	}
+}
+
 /* Emits the set of strings built so far, unless it is only the empty string. */
 static int flush_set(struct rules_db *db, struct litset *cur, bool *has, bool reverse)
 {
@@ -1839,6 +1876,11 @@ static int flush_set(struct rules_db *db, struct litset *cur, bool *has, bool re
 			continue;
 		}
 		op.key[i] = (uint8_t)cur->s[i][reverse ? cur->len[i] - 1 : 0];
+		if (cur->len[i] > 1)
+			op.key2[i] = (uint8_t)cur->s[i][reverse ? cur->len[i] - 2 : 1];
+		else
+			op.one |= UINT32_C(1) << i;
+		op.nonempty |= UINT32_C(1) << i;
 		bytes_add(op.bytes, op.key[i]);
 	}
 	op.lit = (uint32_t)db->nlits;
@@ -1851,6 +1893,7 @@ static int flush_set(struct rules_db *db, struct litset *cur, bool *has, bool re
 		memcpy(db->litbuf + db->litbuflen, cur->s[i], cur->len[i]);
 		db->lits[db->nlits].off = (uint32_t)db->litbuflen;
 		db->lits[db->nlits].len = cur->len[i];
+		lit_head(&db->lits[db->nlits], cur->s[i], reverse);
 		db->nlits++;
 		db->litbuflen += cur->len[i];
 	}
@@ -1999,16 +2042,38 @@ static int prog_build(struct compiler *c, struct pattern *pt, struct item *const
 	return rc;
 }
 
+/*
+ * The assertions the nop steps from first start with, copied to a (at
+ * most two); returns how many, or 3 when there are more than two.
+ */
+static uint8_t leading_asserts(const struct rules_db *db, uint32_t first, uint32_t nop, char *a)
+{
+	uint32_t k = 0;
+
+	while (k < nop && db->ops[first + k].kind == OP_ASSERT) {
+		if (k == 2)
+			return 3;
+		a[k] = db->ops[first + k].anchor;
+		k++;
+	}
+	return (uint8_t)k;
+}
+
 static int branch_add(struct compiler *c, struct pattern *pt, const struct part *p)
 {
 	struct rules_db *db = c->db;
 	struct branch br;
 	int rc;
 
+	memset(&br, 0, sizeof(br));
 	br.rule = c->ruleno;
 	rc = prog_build(c, pt, p->seq, p->i, true, &br.lop, &br.nlop);
 	if (!rc)
 		rc = prog_build(c, pt, p->seq + p->j, p->n - p->j, false, &br.rop, &br.nrop);
+	if (!rc) {
+		br.nlassert = leading_asserts(db, br.lop, br.nlop, br.lassert);
+		br.nrassert = leading_asserts(db, br.rop, br.nrop, br.rassert);
+	}
 	if (!rc)
 		rc = grow(&db->branches, &db->capbranches, db->nbranches + 1, sizeof(*db->branches));
 	if (!rc)
@@ -2505,6 +2570,19 @@ static bool assert_holds(const unsigned char *t, size_t len, size_t x, char anch
 	}
 }
 
+/* Bit k set when key[k] == c, for the LITS_MAX keys of a set: eight compared at a time. */
+static uint32_t key_match(const uint8_t *key, unsigned c)
+{
+	uint32_t m = 0;
+
+	for (unsigned q = 0; q < LITS_MAX / 8; q++) {
+		uint64_t x = swar_load8(key + 8 * q) ^ (SWAR_ONES * c);
+
+		m |= (uint32_t)swar_mask(swar_between(x, -1, 1)) << (8 * q);
+	}
+	return m;
+}
+
 /* Adds x to p when it meets the assertion anchor (none when 0). */
 static int push_if(struct posv *p, const unsigned char *t, size_t len, uint32_t x, char anchor)
 {
@@ -2535,21 +2613,42 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 		case OP_SET: {
 			/* Most positions are turned away by the byte next to them. */
 			unsigned c = reverse ? (x ? t[x - 1] : 256) : (x < len ? t[x] : 256);
+			uint64_t w = 0;
+			uint32_t cand;
+			unsigned c2;
+			bool wide;
 
 			if (op->empty && (!op->anchor || assert_holds(t, len, x, op->anchor)))
 				rc = posv_push(next, x);
 			if (c == 256 || !bytes_has(op->bytes, (unsigned char)c))
 				break;
-			for (uint32_t k = 0; k < op->nlit && !rc; k++) {
+			/*
+			 * The strings whose first byte is c (each a step of work),
+			 * of those the ones whose second byte is the next one, and
+			 * the eight bytes next to x when the text has them (struct
+			 * lit): most strings are settled with no read of them.
+			 */
+			c2 = reverse ? (x >= 2 ? t[x - 2] : 256) : (len - x >= 2 ? t[x + 1] : 256);
+			cand = key_match(op->key, c) & op->nonempty;
+			s->work += (uint64_t)__builtin_popcount(cand);
+			cand &= (c2 == 256 ? 0 : key_match(op->key2, c2)) | op->one;
+			wide = reverse ? x >= 8 : len - x >= 8;
+			if (wide)
+				w = swar_load8(t + (reverse ? x - 8 : x));
+			while (cand && !rc) {
+				uint32_t k = (uint32_t)__builtin_ctz(cand);
 				const struct lit *l = &db->lits[op->lit + k];
-				const unsigned char *str = (const unsigned char *)db->litbuf + l->off;
+				const unsigned char *str;
 
-				if (op->key[k] != c || !l->len)
+				cand &= cand - 1;
+				if (wide && (w & l->mask) != l->head)
 					continue;
-				s->work++;
-				if (!reverse && l->len <= len - x && !memcmp(t + x, str, l->len))
+				str = (const unsigned char *)db->litbuf + l->off;
+				if (!reverse && l->len <= len - x &&
+				    ((wide && l->len <= 8) || !memcmp(t + x, str, l->len)))
 					rc = push_if(next, t, len, x + l->len, op->anchor);
-				else if (reverse && l->len <= x && !memcmp(t + x - l->len, str, l->len))
+				else if (reverse && l->len <= x &&
+					 ((wide && l->len <= 8) || !memcmp(t + x - l->len, str, l->len)))
 					rc = push_if(next, t, len, x - l->len, op->anchor);
 			}
 			break;
@@ -2630,6 +2729,7 @@ static int verify(const struct rules_db *db, struct rules_scratch *s, const stru
 {
 	const unsigned char *t = (const unsigned char *)s->text;
 	struct posv *ends, *starts;
+	uint32_t nl, nr;
 	int rc;
 
 	/*
@@ -2637,14 +2737,30 @@ static int verify(const struct rules_db *db, struct rules_scratch *s, const stru
 	 * check and turn away most factors found inside a word: they are
 	 * read before either side's program is run.
 	 */
-	for (uint32_t k = 0; k < br->nlop && db->ops[br->lop + k].kind == OP_ASSERT; k++) {
-		if (!assert_holds(t, s->len, fs, db->ops[br->lop + k].anchor))
+	if (br->nlassert > 2) {
+		for (uint32_t k = 0; k < br->nlop && db->ops[br->lop + k].kind == OP_ASSERT; k++) {
+			if (!assert_holds(t, s->len, fs, db->ops[br->lop + k].anchor))
+				return VG_OK;
+		}
+		nl = 0;
+	} else {
+		for (nl = 0; nl < br->nlassert; nl++) {
+			if (!assert_holds(t, s->len, fs, br->lassert[nl]))
+				return VG_OK;
+		}
+	}
+	/* The right side's copied assertions are what prog_run() would check first. */
+	nr = br->nrassert > 2 ? 0 : br->nrassert;
+	for (uint32_t k = 0; k < nr; k++) {
+		if (!assert_holds(t, s->len, fe, br->rassert[k]))
 			return VG_OK;
 	}
-	rc = prog_run(db, s, br->rop, br->nrop, false, fe, &s->pos[0], &s->pos[1], &ends);
+	rc = prog_run(db, s, br->rop + nr, br->nrop - nr, false, fe, &s->pos[0], &s->pos[1],
+		      &ends);
 	if (rc || !ends->n)
 		return rc;
-	rc = prog_run(db, s, br->lop, br->nlop, true, fs, &s->pos[2], &s->pos[3], &starts);
+	rc = prog_run(db, s, br->lop + nl, br->nlop - nl, true, fs, &s->pos[2], &s->pos[3],
+		      &starts);
 	if (rc || !starts->n)
 		return rc;
 	if (s->npend + ends->n > s->cappend &&

@@ -8,6 +8,7 @@
 #include "screen/entities.h"
 #include "screen/norm.h"
 #include "screen/rules.h"
+#include "screen/swar.h"
 
 /*
  * At most this many indicator matches are kept for one text. A text that
@@ -18,9 +19,25 @@
  */
 #define SCREEN_MAX_MATCHES 4096
 
+/*
+ * The most bytes of the rules' indicator heads (see struct screen_engine):
+ * an id and a category of under 64 bytes each are at most six times as
+ * long escaped, so a head is under 1 KB.
+ */
+#define HEADS_MAX ((size_t)RULES_MAX * 1024)
+
+/*
+ * The engine keeps, for each rule, the start of its indicator object as
+ * JSON text ({"id":"...","category":"...","span":[), escaped once when the
+ * engine is built: a result has some forty indicators, and escaping the
+ * same two names for each of them was a third of the writer's time.
+ */
 struct screen_engine {
 	struct rules rules;
 	struct rules_db *db;
+	struct buf heads;         /* every rule's head, one after the other */
+	uint32_t *head_off;       /* per rule: where its head starts in heads; one more at the end */
+	bool *negation;           /* per rule: a negation (RULE_NEGATION) */
 };
 
 /* One indicator span, in bytes of the normalised text. */
@@ -44,6 +61,19 @@ struct screen_scratch {
 	size_t nrules;
 };
 
+static int heads_build(struct screen_engine *e);
+
+/* Fills e->negation from the rules' families. */
+static int negations_build(struct screen_engine *e)
+{
+	e->negation = malloc(e->rules.count * sizeof(*e->negation));
+	if (!e->negation)
+		return VG_NOMEM;
+	for (size_t i = 0; i < e->rules.count; i++)
+		e->negation[i] = e->rules.items[i].family == RULE_NEGATION;
+	return VG_OK;
+}
+
 int screen_engine_build(const struct screen_file *files, size_t n,
 			struct screen_engine **out, char *err, size_t errsize)
 {
@@ -57,6 +87,7 @@ int screen_engine_build(const struct screen_file *files, size_t n,
 	if (!e)
 		return VG_NOMEM;
 	rules_init(&e->rules);
+	buf_init(&e->heads, HEADS_MAX);
 	/* The typology comes first: indicator files name its slugs. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
@@ -71,6 +102,10 @@ int screen_engine_build(const struct screen_file *files, size_t n,
 		}
 	}
 	rc = rules_compile(&e->rules, &e->db, err, errsize);
+	if (!rc)
+		rc = heads_build(e);
+	if (!rc)
+		rc = negations_build(e);
 	if (rc)
 		goto out;
 	*out = e;
@@ -86,6 +121,9 @@ void screen_engine_free(struct screen_engine *e)
 		return;
 	rules_db_free(e->db);
 	rules_release(&e->rules);
+	buf_release(&e->heads);
+	free(e->head_off);
+	free(e->negation);
 	free(e);
 }
 
@@ -146,19 +184,20 @@ void screen_scratch_free(struct screen_scratch *s)
 /*
  * A negation ("no one forced her", "nadie la obliga") silences every other
  * indicator that starts inside its span; it is kept as evidence itself.
+ * Most texts have no negation: the matches are read once for one, through
+ * the engine's byte per rule rather than the rules themselves.
  */
-static void apply_negations(const struct rules *r, struct screen_scratch *s)
+static void apply_negations(const struct screen_engine *e, struct screen_scratch *s)
 {
 	for (size_t i = 0; i < s->nm; i++) {
 		const struct match *neg = &s->m[i];
 
-		if (r->items[neg->rule].family != RULE_NEGATION)
+		if (!e->negation[neg->rule])
 			continue;
 		for (size_t j = 0; j < s->nm; j++) {
 			struct match *m = &s->m[j];
 
-			if (r->items[m->rule].family != RULE_NEGATION &&
-			    m->from >= neg->from && m->from < neg->to)
+			if (!e->negation[m->rule] && m->from >= neg->from && m->from < neg->to)
 				m->dead = true;
 		}
 	}
@@ -175,6 +214,26 @@ static int match_cmp(const void *a, const void *b)
 	return x->rule < y->rule ? -1 : x->rule > y->rule;
 }
 
+/*
+ * Sorts the matches by start, end and rule. The matcher gives them in
+ * order of their first end, which is nearly this order: an insertion sort
+ * puts a text's few dozen right in one pass; many are left to qsort().
+ */
+static void matches_sort(struct match *m, size_t n)
+{
+	if (n > 64) {
+		qsort(m, n, sizeof(*m), match_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct match x = m[i];
+		size_t j = i;
+
+		for (; j > 0 && match_cmp(&m[j - 1], &x) > 0; j--)
+			m[j] = m[j - 1];
+		m[j] = x;
+	}
+}
 
 int screen_analyse(const struct screen_engine *e, struct screen_scratch *s,
 		   const struct screen_options *opt, const char *text, size_t len,
@@ -205,8 +264,8 @@ int screen_analyse(const struct screen_engine *e, struct screen_scratch *s,
 		s->m[i].from = s->spans[i].from;
 		s->m[i].to = s->spans[i].to;
 	}
-	apply_negations(r, s);
-	qsort(s->m, s->nm, sizeof(*s->m), match_cmp);
+	apply_negations(e, s);
+	matches_sort(s->m, s->nm);
 	for (size_t i = 0; i < s->nm; i++) {
 		const struct match *m = &s->m[i];
 		struct screen_indicator *ind;
@@ -303,19 +362,42 @@ static bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* The bytes of the word x that needs_escape() is true of, as swar.h's class words. */
+static uint64_t escapes8(uint64_t x)
+{
+	return swar_between(x, -1, 0x20) | swar_between(x ^ (SWAR_ONES * '"'), -1, 1) |
+	       swar_between(x ^ (SWAR_ONES * '\\'), -1, 1);
+}
+
+/*
+ * A string, escaped. Quotes are mostly plain text: the bytes are read
+ * eight at a time up to the next one to escape, and copied in runs.
+ */
 static void put_str(struct jw *w, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t run = 0;
+	size_t run = 0, i = 0;
 
 	put_ch(w, '"');
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+	while (i < len) {
+		unsigned char c;
+		char esc[6];
 		size_t n = 2;
 
-		if (!needs_escape(c))
+		if (len - i >= 8) {
+			uint64_t m = escapes8(swar_load8((const unsigned char *)s + i));
+
+			if (!m) {
+				i += 8;
+				continue;
+			}
+			i += (size_t)__builtin_ctzll(m) / 8;
+		} else if (!needs_escape((unsigned char)s[i])) {
+			i++;
 			continue;
+		}
+		c = (unsigned char)s[i];
+		esc[0] = '\\';
 		switch (c) {
 		case '"': case '\\': esc[1] = (char)c; break;
 		case '\b': esc[1] = 'b'; break;
@@ -323,11 +405,16 @@ static void put_str(struct jw *w, const char *s, size_t len)
 		case '\n': esc[1] = 'n'; break;
 		case '\r': esc[1] = 'r'; break;
 		case '\t': esc[1] = 't'; break;
-		default: n = 6; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+			break;
 		}
 		put(w, s + run, i - run);
 		put(w, esc, n);
-		run = i + 1;
+		run = ++i;
 	}
 	put(w, s + run, len - run);
 	put_ch(w, '"');
@@ -350,7 +437,64 @@ static void put_int(struct jw *w, long long v)
 	} while (u);
 	if (v < 0)
 		tmp[--i] = '-';
-	put(w, tmp + i, sizeof(tmp) - i);
+	/* A few bytes: one at a time costs less than a call to memcpy(). */
+	while (i < sizeof(tmp))
+		put_ch(w, tmp[i++]);
+}
+
+/*
+ * The fast path of put_real(), for the scores most results hold (0, 0.5,
+ * 2.25): a value that is a whole number of 1024ths below a million in
+ * magnitude has at most six digits before the point and ten after it, so
+ * "%.17g" writes its exact decimal expansion, without trailing zeros, and
+ * jsonp_dtostr() adds ".0" to a whole number. The same digits are written
+ * here with no call to snprintf(). False (nothing written) for any other
+ * value, and for -0, which "%.17g" writes as "-0".
+ */
+static bool put_dyadic(struct jw *w, double v)
+{
+	double scaled = v * 1024;
+	long long m;
+	char tmp[32];
+	size_t n = 0;
+	unsigned long long ip, frac;
+
+	if (!(v > -1e6 && v < 1e6) || scaled != (double)(long long)scaled ||
+	    (v == 0 && signbit(v)))
+		return false;
+	m = (long long)scaled;
+	if (m < 0) {
+		tmp[n++] = '-';
+		m = -m;
+	}
+	ip = (unsigned long long)m >> 10;
+	frac = (unsigned long long)m & 1023;
+	{
+		char digits[8];
+		size_t k = 0;
+
+		do {
+			digits[k++] = (char)('0' + ip % 10);
+			ip /= 10;
+		} while (ip);
+		while (k)
+			tmp[n++] = digits[--k];
+	}
+	tmp[n++] = '.';
+	if (!frac) {
+		tmp[n++] = '0';
+	} else {
+		/* frac / 1024 = frac * 5^10 / 10^10: ten digits, trailing zeros dropped. */
+		unsigned long long d = frac * 9765625ull, div = 1000000000ull;
+
+		while (d) {
+			tmp[n++] = (char)('0' + d / div);
+			d %= div;
+			div /= 10;
+		}
+	}
+	put(w, tmp, n);
+	return true;
 }
 
 /*
@@ -371,6 +515,8 @@ static void put_real(struct jw *w, double v)
 			w->rc = VG_INVAL;
 		return;
 	}
+	if (put_dyadic(w, v))
+		return;
 	len = snprintf(tmp, sizeof(tmp), "%.17g", v);
 	assert(len > 0 && (size_t)len < sizeof(tmp) - 3);
 	n = (size_t)len;
@@ -501,17 +647,16 @@ static void put_entities(struct jw *w, const struct entities *ents)
 
 static void put_indicators(struct jw *w, const struct screen_result *r)
 {
+	const char *heads = r->engine->heads.ptr;
+	const uint32_t *off = r->engine->head_off;
+
 	put_ch(w, '[');
 	for (size_t i = 0; i < r->nindicators; i++) {
 		const struct screen_indicator *ind = &r->indicators[i];
 
 		if (i)
 			put_ch(w, ',');
-		PUT(w, "{\"id\":");
-		put_cstr(w, ind->id);
-		PUT(w, ",\"category\":");
-		put_cstr(w, ind->category);
-		PUT(w, ",\"span\":[");
+		put(w, heads + off[ind->rule], off[ind->rule + 1] - off[ind->rule]);
 		put_int(w, (long long)ind->start);
 		put_ch(w, ',');
 		put_int(w, (long long)ind->end);
@@ -586,6 +731,32 @@ static void put_sets(struct jw *w, const struct screen_result *r)
 			put_item(w, &first, rules_means[i].name);
 	}
 	put_ch(w, ']');
+}
+
+/* Writes every rule's indicator head into e->heads (see struct screen_engine). */
+static int heads_build(struct screen_engine *e)
+{
+	const struct rules *r = &e->rules;
+	struct jw w;
+
+	e->head_off = malloc((r->count + 1) * sizeof(*e->head_off));
+	if (!e->head_off)
+		return VG_NOMEM;
+	w.out = &e->heads;
+	w.rc = VG_OK;
+	w.n = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		jw_flush(&w);
+		e->head_off[i] = (uint32_t)e->heads.len;
+		PUT(&w, "{\"id\":");
+		put_cstr(&w, r->items[i].id);
+		PUT(&w, ",\"category\":");
+		put_cstr(&w, r->items[i].category);
+		PUT(&w, ",\"span\":[");
+	}
+	jw_flush(&w);
+	e->head_off[r->count] = (uint32_t)e->heads.len;
+	return w.rc;
 }
 
 int screen_result_write(const struct screen_result *r, struct buf *out)

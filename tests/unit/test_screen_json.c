@@ -313,6 +313,48 @@ static void test_write_limit(void **state)
 	buf_release(&b);
 }
 
+/*
+ * The ad score as json_dumps() writes a real, for the values the writer
+ * writes without snprintf() (whole numbers of 1024ths below a million,
+ * both signs) and for values on either side of that path.
+ */
+static void test_score_agrees(void **state)
+{
+	static const double extra[] = {
+		0.0, -0.0, 999999.9990234375, -999999.9990234375, 1e6, -1e6, 1e6 + 0.5, 0.1, 0.6 + 0.7,
+		1.0 / 3, 1e-300, 123456.5, 1e15, 2.5e-5, 0.0009765625, 0.00048828125,
+	};
+	struct screen_options opt = { .framework = SCREEN_TVPA, .default_country = "US" };
+	struct screen_result res;
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, SCREEN_JSON_MAX);
+	assert_int_equal(screen_analyse(engine, scratch, &opt, "hello", 5, &res), VG_OK);
+	for (long m = -3000; m < 3000 + (long)ARRAY_SIZE(extra); m++) {
+		double v = m < 3000 ? (double)m / 1024 * (m % 7 ? 1 : 97) : extra[m - 3000];
+		json_t *real = json_real(v);
+		char *want = json_dumps(real, JSON_ENCODE_ANY | JSON_COMPACT);
+		const char *got, *end;
+
+		assert_non_null(want);
+		res.assessment.ad_score = v;
+		buf_reset(&b);
+		assert_int_equal(screen_result_write(&res, &b), VG_OK);
+		got = strstr(buf_str(&b), "\"ad_score\":");
+		assert_non_null(got);
+		got += strlen("\"ad_score\":");
+		end = strchr(got, ',');
+		assert_non_null(end);
+		if ((size_t)(end - got) != strlen(want) || memcmp(got, want, strlen(want)))
+			fail_msg("ad_score %.17g: writer %.*s, jansson %s", v, (int)(end - got), got,
+				 want);
+		free(want);
+		json_decref(real);
+	}
+	buf_release(&b);
+}
+
 /* The errors of the analysis come through both entry points. */
 static void test_errors(void **state)
 {
@@ -337,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_nul_in_quote),
 		cmocka_unit_test(test_truncated_agrees),
 		cmocka_unit_test(test_write_limit),
+		cmocka_unit_test(test_score_agrees),
 		cmocka_unit_test(test_errors),
 	};
 
