@@ -104,54 +104,6 @@ const struct safety_status *meeting_safety_find(const struct safety_list *l, con
 	return NULL;
 }
 
-/* Builds a UTC time from parts checked to be a real date and time. */
-static int make_time(int y, int mo, int d, int h, int mi, int64_t *out)
-{
-	struct tm tm = { 0 }, back;
-	time_t t;
-
-	if (y < 2000 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59)
-		return VG_INVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t = timegm(&tm);
-	/* 31 February normalises to March: a date that moved was not a date. */
-	if (!gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
-		return VG_INVAL;
-	*out = (int64_t)t;
-	return VG_OK;
-}
-
-int meeting_parse_time(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, n = 0;
-	char sep;
-
-	if (!s || sscanf(s, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 ||
-	    s[n] != '\0' || (sep != 'T' && sep != ' ') || strlen(s) != 16)
-		return VG_INVAL;
-	return make_time(y, mo, d, h, mi, out);
-}
-
-int meeting_parse_date(const char *s, int64_t *out)
-{
-	int y, mo, d, n = 0;
-	int64_t t;
-	int rc;
-
-	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || s[n] != '\0' ||
-	    strlen(s) != 10)
-		return VG_INVAL;
-	rc = make_time(y, mo, d, 23, 59, &t);
-	if (!rc)
-		*out = t + 59;
-	return rc;
-}
-
 int meeting_status_valid(const char *status)
 {
 	return status && (!strcmp(status, "scheduled") || !strcmp(status, "held") ||

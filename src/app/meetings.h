@@ -63,14 +63,6 @@ int meeting_safety_load(const char *dir, struct safety_list *out);
 const struct safety_status *meeting_safety_find(const struct safety_list *l,
 						const char *slug);
 
-/*
- * Parses "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" (what a browser's
- * datetime-local field sends), read as UTC. VG_INVAL otherwise.
- */
-int meeting_parse_time(const char *s, int64_t *out);
-/* Parses a due date "YYYY-MM-DD" as the end of that day, UTC. */
-int meeting_parse_date(const char *s, int64_t *out);
-
 /* 1 for scheduled, held, cancelled. */
 int meeting_status_valid(const char *status);
 

@@ -23,4 +23,13 @@ void clock_iso(int64_t t, char out[CLOCK_ISO_SIZE]);
 /* Formats t for people, "2026-11-22 14:44 UTC". */
 void clock_human(int64_t t, char out[CLOCK_ISO_SIZE + 4]);
 
+/*
+ * Parses "YYYY-MM-DDTHH:MM" or "YYYY-MM-DD HH:MM" (what a browser's
+ * datetime-local field sends), read as UTC; a date that does not exist
+ * (30 February) is VG_INVAL, as is anything else.
+ */
+int clock_parse_minute(const char *s, int64_t *out);
+/* Parses a due date "YYYY-MM-DD" as the last second of that day, UTC. */
+int clock_parse_day_end(const char *s, int64_t *out);
+
 #endif

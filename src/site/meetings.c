@@ -5,6 +5,7 @@
  * writes the audit log; every form carries the session's CSRF token.
  */
 #include "base/compat.h"
+#include "base/clock.h"
 #include "site/site.h"
 #include "app/access.h"
 #include "app/meetings.h"
@@ -110,7 +111,7 @@ static int input_from(const char *team, const char *starts, struct meeting_input
 	if (team[0] == '\0' || *end || errno || t <= 0)
 		return VG_INVAL;
 	in->team_id = t;
-	return meeting_parse_time(starts, &in->starts_at);
+	return clock_parse_minute(starts, &in->starts_at);
 }
 
 void staff_meeting_create(void *ctx, struct http_request *req, struct http_response *res)
@@ -247,7 +248,7 @@ static int apply_change(struct reqctx *c, const char *id, enum meeting_change wh
 					    .place = field(f, "place"),
 					    .status = field(f, "status") };
 
-		rc = meeting_parse_time(field(f, "starts"), &in.starts_at);
+		rc = clock_parse_minute(field(f, "starts"), &in.starts_at);
 		return rc ? rc : meeting_update(c->app, &c->user, id, &in);
 	}
 	case CHANGE_AGENDA:
@@ -272,7 +273,7 @@ static int apply_change(struct reqctx *c, const char *id, enum meeting_change wh
 						!strcmp(field(f, "present"), "yes"));
 	case CHANGE_ACTION:
 		if (field(f, "due")[0]) {
-			rc = meeting_parse_date(field(f, "due"), &due);
+			rc = clock_parse_day_end(field(f, "due"), &due);
 			if (rc)
 				return rc;
 		}
@@ -417,7 +418,7 @@ void api_meeting_create(void *ctx, struct http_request *req, struct http_respons
 	in.place = str_of(body, "place");
 	in.status = json_object_get(body, "status") ? str_of(body, "status") : NULL;
 	rc = in.title && in.place && (!json_object_get(body, "status") || in.status) ?
-	     meeting_parse_time(str_of(body, "starts"), &in.starts_at) : VG_INVAL;
+	     clock_parse_minute(str_of(body, "starts"), &in.starts_at) : VG_INVAL;
 	if (!rc)
 		rc = meeting_schedule(c->app, &c->user, &in, id);
 	json_decref(body);

@@ -41,29 +41,11 @@ static int case_allowed(struct reqctx *c, const char *case_id, enum access_op op
 /* "2026-11-23T10:00" (a datetime-local field, read as UTC) or "" for none. */
 static int parse_due(const char *s, int64_t *out)
 {
-	struct tm tm = {0};
-	int y, mo, d, h, mi;
-	char end;
-	time_t t;
-
 	if (!s[0]) {
 		*out = 0;
 		return VG_OK;
 	}
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &end) != 5 ||
-	    y < 2000 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    h < 0 || mi < 0)
-		return VG_INVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	t = timegm(&tm);
-	if (t == (time_t)-1 || tm.tm_mday != d)
-		return VG_INVAL;
-	*out = (int64_t)t;
-	return VG_OK;
+	return clock_parse_minute(s, out);
 }
 
 /* A user or team name from a form or JSON to an id; "" is none. */

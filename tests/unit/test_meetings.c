@@ -5,6 +5,7 @@
  * All data is synthetic.
  */
 #include "base/compat.h"
+#include "base/clock.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -28,16 +29,16 @@ static void test_parse_time(void **state)
 	int64_t t;
 
 	(void)state;
-	assert_int_equal(meeting_parse_time("2026-05-04T10:30", &t), VG_OK);
+	assert_int_equal(clock_parse_minute("2026-05-04T10:30", &t), VG_OK);
 	assert_int_equal(t, 1777890600);
-	assert_int_equal(meeting_parse_time("2026-05-04 10:30", &t), VG_OK);
-	assert_int_equal(meeting_parse_time("2026-02-30T10:00", &t), VG_INVAL);
-	assert_int_equal(meeting_parse_time("2026-05-04T24:00", &t), VG_INVAL);
-	assert_int_equal(meeting_parse_time("2026-05-04T10:30Z", &t), VG_INVAL);
-	assert_int_equal(meeting_parse_time("", &t), VG_INVAL);
-	assert_int_equal(meeting_parse_date("2026-05-04", &t), VG_OK);
+	assert_int_equal(clock_parse_minute("2026-05-04 10:30", &t), VG_OK);
+	assert_int_equal(clock_parse_minute("2026-02-30T10:00", &t), VG_INVAL);
+	assert_int_equal(clock_parse_minute("2026-05-04T24:00", &t), VG_INVAL);
+	assert_int_equal(clock_parse_minute("2026-05-04T10:30Z", &t), VG_INVAL);
+	assert_int_equal(clock_parse_minute("", &t), VG_INVAL);
+	assert_int_equal(clock_parse_day_end("2026-05-04", &t), VG_OK);
 	assert_int_equal(t, 1777939199);
-	assert_int_equal(meeting_parse_date("2026-5-4", &t), VG_INVAL);
+	assert_int_equal(clock_parse_day_end("2026-5-4", &t), VG_INVAL);
 }
 
 static void test_safety_picklist(void **state)
