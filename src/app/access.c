@@ -55,6 +55,7 @@ static const struct {
 	[ACCESS_SEARCH] = {"search", R_CASEWORK},
 	[ACCESS_AUDIT] = {"audit", R_ADMIN},
 	[ACCESS_ADMIN] = {"admin", R_ADMIN},
+	[ACCESS_ADS] = {"ads", R_LEAD | R_ANALYST},
 };
 
 static unsigned role_bit(const char *role)

@@ -43,6 +43,7 @@ enum access_op {
 	ACCESS_SEARCH,          /* full-text and entity search */
 	ACCESS_AUDIT,           /* read the audit log */
 	ACCESS_ADMIN,           /* users, roles, second factors of others */
+	ACCESS_ADS,             /* see networks of online ads, turn one into a lead */
 	ACCESS_OP_COUNT
 };
 

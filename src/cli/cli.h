@@ -20,6 +20,8 @@ int cmd_audit(int argc, char **argv, const char *data_dir);
 int cmd_directory(int argc, char **argv, const char *data_dir);
 int cmd_route(int argc, char **argv, const char *data_dir);
 int cmd_ads(int argc, char **argv, const char *data_dir);
+/* `vigil ads import` (cmd_ads_import.c), reached through cmd_ads. */
+int cmd_ads_import(int argc, char **argv, const char *data_dir);
 int cmd_backup(int argc, char **argv, const char *data_dir);
 int cmd_restore(int argc, char **argv, const char *data_dir);
 int cmd_team(int argc, char **argv, const char *data_dir);

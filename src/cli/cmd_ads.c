@@ -42,7 +42,8 @@ static const char usage_text[] =
 	"usage: vigil ads cluster [--threshold T] [--bands BxR] [--shingle N] [--guard N] "
 	"[--index FILE] [--assign | --networks] [--rules DIR] [--no-indicators] "
 	"[--format auto|jsonl|csv] [--default-country CC] [--threads N] [--stats]\n"
-	"       vigil ads report [--index FILE] [--top N] [the same options]";
+	"       vigil ads report [--index FILE] [--top N] [the same options]\n"
+	"       vigil ads import [--networks NAME[,NAME...]] < networks.jsonl";
 
 static int number(const char *s, unsigned long max, unsigned long *out)
 {
@@ -235,6 +236,8 @@ int cmd_ads(int argc, char **argv, const char *data_dir)
 	char err[512];
 	int report, status, rc;
 
+	if (argc >= 2 && !strcmp(argv[1], "import"))
+		return cmd_ads_import(argc - 1, argv + 1, data_dir);
 	if (argc < 2 || (strcmp(argv[1], "cluster") && strcmp(argv[1], "report"))) {
 		cli_error("ads: %s", usage_text);
 		return CLI_USAGE;

@@ -14,7 +14,7 @@ static const struct {
 	{"audit", cmd_audit, "check the audit log's hash chain (audit verify)"},
 	{"directory", cmd_directory, "list the help lines (directory --country CC --open-now)"},
 	{"route", cmd_route, "add referrals to screening results (JSON Lines on stdin)"},
-	{"ads", cmd_ads, "cluster online ads into templates and networks (ads cluster, ads report)"},
+	{"ads", cmd_ads, "cluster online ads into templates and networks (ads cluster, ads report, ads import)"},
 	{"backup", cmd_backup, "copy the database to FILE while the server runs (backup FILE)"},
 	{"restore", cmd_restore, "replace the database with a backup, server stopped (restore FILE)"},
 	{"team", cmd_team, "manage teams (team add --name N, team member --team N --user U)"},

@@ -141,6 +141,12 @@ struct route;
 const struct route *site_routes(size_t *n);
 int site_route_op(const struct route *r);
 
+/* ads.c: networks of online ads and leads (docs/ads.md). */
+void staff_ads(void *c, struct http_request *req, struct http_response *res);
+void staff_ads_lead(void *c, struct http_request *req, struct http_response *res);
+void api_ads_networks(void *c, struct http_request *req, struct http_response *res);
+void api_ads_lead(void *c, struct http_request *req, struct http_response *res);
+
 /* meetings.c: child-exploitation team meetings (docs/meetings.md). */
 void staff_meetings(void *c, struct http_request *req, struct http_response *res);
 void staff_meeting_create(void *c, struct http_request *req, struct http_response *res);
