@@ -7,7 +7,7 @@
 #
 #   tools/fuzz-smoke.sh [SECONDS]
 #
-# SECONDS per target defaults to 6, so that CI's run of all thirteen stays
+# SECONDS per target defaults to 6, so that CI's run of all fifteen stays
 # near two minutes: the screen and jsonl targets first compile the real
 # rules (20 s or more under ASan) and then run their seeds once, whatever
 # SECONDS is. `make fuzz` passes FUZZ_SECONDS (60). It installs clang and

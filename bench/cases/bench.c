@@ -259,12 +259,35 @@ static int cursors(struct store *s, struct case_filter *cur, char (*ids)[CASE_ID
 	return i;
 }
 
+/* The tips queue's cursors in triage order (the staff page), likewise. */
+static int tip_cursors(struct store *s, struct tip_filter *cur, int n)
+{
+	struct tip_filter f = { .triage = 1, .limit = PAGE };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct tip_list l = {0};
+
+		if (store_tip_list(s, &f, &l) || l.count == 0) {
+			tip_list_release(&l);
+			break;
+		}
+		cur[i] = f;
+		f.before_rank = l.rows[l.count - 1].urgency_rank;
+		f.before_seq = l.rows[l.count - 1].seq;
+		tip_list_release(&l);
+	}
+	return i;
+}
+
 /* What the probes share. */
 struct ctx {
 	struct app *app;
 	int64_t tips;
 	struct case_filter *cur;
 	int ncur;
+	struct tip_filter *tcur;
+	int ntcur;
 	sqlite3_stmt *q_first, *q_after, *q_find, *q_search;
 	double rows;
 };
@@ -334,6 +357,30 @@ static double queue_deep_ref(struct ctx *x, int i)
 	sqlite3_bind_text(x->q_after, 3, f->after_id, -1, SQLITE_STATIC);
 	drain(x->q_after);
 	return now_ms() - s;
+}
+
+static double tips_with(struct ctx *x, const struct tip_filter *f)
+{
+	struct tip_list l = {0};
+	double s = now_ms(), e;
+
+	if (store_tip_list(x->app->store, f, &l))
+		die("store_tip_list", 0);
+	e = now_ms() - s;
+	x->rows += (double)l.count;
+	tip_list_release(&l);
+	return e;
+}
+
+static double tips_first(struct ctx *x, int i)
+{
+	(void)i;
+	return tips_with(x, &x->tcur[0]);
+}
+
+static double tips_deep(struct ctx *x, int i)
+{
+	return tips_with(x, &x->tcur[1 + (int)(splitmix((uint64_t)i) % (uint64_t)(x->ntcur - 1))]);
 }
 
 /* A random one of the 80,000 numbers, as a blind index. */
@@ -421,6 +468,8 @@ static double search_prefix_ref(struct ctx *x, int i) { return search_ref_with(x
 static const struct probe probes[] = {
 	{"triage queue, first page (50 cases)", queue_first, queue_first_ref, 1},
 	{"triage queue, page 2-400 by cursor", queue_deep, queue_deep_ref, 1},
+	{"tips queue (triage), first page", tips_first, NULL, 1},
+	{"tips queue (triage), page 2-400", tips_deep, NULL, 1},
 	{"entity lookup (phone, blind index)", entity_find, entity_find_ref, 1},
 	{"related tips of a tip (store only)", related, NULL, 1},
 	{"word search, first 40 hits", search_words, search_words_ref, 1},
@@ -522,6 +571,12 @@ int main(int argc, char **argv)
 	x.ncur = cursors(app.store, x.cur, ids, CURSORS);
 	if (x.ncur < 2)
 		die("the queue is empty", 0);
+	x.tcur = calloc(CURSORS, sizeof(*x.tcur));
+	if (!x.tcur)
+		die("out of memory", 0);
+	x.ntcur = tip_cursors(app.store, x.tcur, CURSORS);
+	if (x.ntcur < 2)
+		die("the tips queue is empty", 0);
 	for (i = 0; i < (int)ARRAY_SIZE(probes); i++)
 		measure(&x, &probes[i], runs, t, r, &lines[i]);
 
@@ -553,6 +608,7 @@ int main(int argc, char **argv)
 	sqlite3_finalize(x.q_search);
 	sqlite3_close(ref);
 	free(x.cur);
+	free(x.tcur);
 	free(ids);
 	free(t);
 	free(r);

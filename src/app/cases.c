@@ -95,8 +95,17 @@ static int parse_picklists(const char *path, const char *text, struct case_pickl
 			line = *end ? end + 1 : end;
 			continue;
 		}
-		if (!slug_ok(k.slug, strlen(k.slug)) || !k.label[0]) {
-			log_error("%s:%d: a slug is [a-z0-9_] and every value needs a label", path, lineno);
+		/*
+		 * The field and the label become JSON keys and strings for the
+		 * forms and the API, and the label a msgid on every page: both
+		 * must be text that jansson and the templates take (fuzz_picklists
+		 * found a label that was not UTF-8 loading and then failing every
+		 * case form).
+		 */
+		if (!slug_ok(k.field, strlen(k.field)) || !slug_ok(k.slug, strlen(k.slug)) ||
+		    !k.label[0] || text_check_line(k.label, strlen(k.label), sizeof(k.label))) {
+			log_error("%s:%d: a field and a slug are [a-z0-9_] and every value needs a "
+				  "label of one line of UTF-8 text", path, lineno);
 			return VG_INVAL;
 		}
 		for (i = 0; i < pl->n; i++) {

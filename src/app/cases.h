@@ -129,8 +129,8 @@ struct person_input {
 
 /*
  * Checks and adds a person to case case_id, writing its id to id. VG_INVAL
- * with errs naming each wrong field (nothing stored). Audited
- * "case.person.add".
+ * with errs naming each wrong field (nothing stored), VG_MERGED for a case
+ * merged into another. Audited "case.person.add".
  */
 int cases_add_person(struct app *app, const struct auth_user *u, const char *case_id,
 		     const struct person_input *in, struct case_errors *errs,
@@ -148,8 +148,8 @@ int cases_person(struct app *app, const struct auth_user *u, const char *person_
 /*
  * Checks and replaces every field of person person_id of case case_id, as
  * cases_add_person() checks them: what is left empty becomes unknown.
- * VG_NOTFOUND when the case holds no such person, VG_INVAL for a merged
- * case or (with errs) wrong fields. Audited "case.person.change".
+ * VG_NOTFOUND when the case holds no such person, VG_MERGED for a merged
+ * case, VG_INVAL (with errs) for wrong fields. Audited "case.person.change".
  */
 int cases_update_person(struct app *app, const struct auth_user *u, const char *case_id,
 			const char *person_id, const struct person_input *in,

@@ -90,7 +90,8 @@ int links_backlog(struct app *app, int64_t *done);
 /*
  * Staff add an entity to case case_id: VG_FORBIDDEN or VG_NOTFOUND from
  * access_case(ACCESS_LINK), VG_INVAL for an unknown kind or a value that is
- * not one, VG_EXISTS when the case already has it. Audited as
+ * not one, VG_EXISTS when the case already has it, VG_MERGED when the case
+ * was merged into another. Audited as
  * "entity.add" with the kind only.
  */
 int links_add(struct app *app, const struct auth_user *u, const char *case_id,

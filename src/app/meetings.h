@@ -120,7 +120,8 @@ struct agenda_summary {
 
 /*
  * Puts case_id on the agenda of meeting_id. VG_NOTFOUND for an unknown
- * meeting or a case u may not read, VG_EXISTS when it is already on it,
+ * meeting or a case u may not read, VG_MERGED for a case merged into
+ * another (put that one on the agenda), VG_EXISTS when it is already on it,
  * VG_TOOBIG past MEETING_AGENDA_MAX, VG_INVAL for a bad summary.
  */
 int meeting_agenda_add(struct app *app, const struct auth_user *u, const char *meeting_id,

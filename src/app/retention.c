@@ -1,6 +1,6 @@
 /*
- * retention.c - the purge of closed cases and the server's daily run of it
- * (retention.h).
+ * retention.c - the purge of closed cases, and of the cases merged into
+ * them, and the server's daily run of it (retention.h).
  */
 #include "base/compat.h"
 #include "app/retention.h"
@@ -29,9 +29,17 @@ int retention_purge(struct app *app, int64_t now, int64_t days,
 	struct retention_report r = {0};
 	char **ids = NULL;
 	size_t n = 0, i;
+	int64_t pass;
 	int rc;
 
+	/*
+	 * Purging a case empties the merged_into of the cases merged into it,
+	 * which makes them due (store_purge_candidates()): another pass takes
+	 * them, and their own merged cases the pass after, until one purges
+	 * nothing. Each pass purges a case or meets fewer than a batch.
+	 */
 	do {
+		pass = r.cases;
 		rc = store_purge_candidates(app->store, before, RETENTION_BATCH, &ids, &n);
 		if (rc)
 			break;
@@ -60,7 +68,7 @@ int retention_purge(struct app *app, int64_t now, int64_t days,
 			free(ids[i]);
 		free(ids);
 		ids = NULL;
-	} while (!rc && n == RETENTION_BATCH);
+	} while (!rc && (n == RETENTION_BATCH || r.cases > pass));
 	if (r.cases) {
 		int cp = store_checkpoint(app->store);
 
@@ -91,7 +99,7 @@ static void run_once(struct app *app)
 	if (rc)
 		log_error("retention: the purge failed: %s", vg_strerror(rc));
 	else if (r.cases)
-		log_info("retention: purged %" PRId64 " closed cases", r.cases);
+		log_info("retention: purged %" PRId64 " cases", r.cases);
 }
 
 static void *daily(void *arg)

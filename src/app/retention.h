@@ -2,7 +2,9 @@
  * retention.h - closed cases are deleted after a configurable period
  * ([retention] closed_days in vigil.conf), with everything they hold: their
  * tips and the tips' messages, referrals and entities, persons, locations,
- * history, notes, tasks and agenda items.
+ * history, notes, tasks and agenda items. A case merged into a purged one
+ * goes in the same run (what stayed with it at the merge belongs to the
+ * purged case), and so on down a chain of merges.
  *
  * The database runs with secure_delete, so freed pages are zeroed, and a
  * purge ends with a checkpoint that truncates the write-ahead log, so the
@@ -25,7 +27,8 @@ struct retention_report {
 };
 
 /*
- * Purges every case closed at least `days` days before now (the server
+ * Purges every case closed at least `days` days before now, then every case
+ * merged into one purged, each with its own audit entry (the server
  * passes cfg.retention_closed_days; `vigil purge --days` may pass another,
  * 0 included). VG_OK with *report filled, also when nothing was due; on a
  * failure *report still counts the cases purged before it, which stay

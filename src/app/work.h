@@ -50,7 +50,9 @@ int work_task_overdue(const struct task_row *t, int64_t now);
 /*
  * Adds a note by user_id to case case_id; *id_out is its id. VG_INVAL for
  * an empty or invalid (non-UTF-8, control characters) note, VG_TOOBIG past
- * WORK_NOTE_MAX or WORK_NOTES_MAX, VG_NOTFOUND for no such case.
+ * WORK_NOTE_MAX or WORK_NOTES_MAX, VG_NOTFOUND for no such case, VG_MERGED
+ * for a case merged into another (a closed case takes notes: follow-up
+ * after closing is normal).
  */
 int work_note_add(struct app *app, const char *case_id, int64_t user_id, const char *body,
 		  size_t len, char id_out[TOKEN_ID_SIZE]);
@@ -59,7 +61,8 @@ int work_notes(struct app *app, const char *case_id, json_t **out);
 
 /*
  * Adds a manual task. VG_INVAL for an empty or invalid title, VG_TOOBIG
- * past the limits, VG_NOTFOUND for no such case, owner or team.
+ * past the limits, VG_NOTFOUND for no such case, owner or team, VG_MERGED
+ * for a case merged into another.
  */
 int work_task_add(struct app *app, const char *case_id, int64_t user_id,
 		  const struct work_task_input *in, char id_out[TOKEN_ID_SIZE]);

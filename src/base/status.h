@@ -27,7 +27,8 @@
 	X(EXPIRED, "expired")                                              \
 	X(THROTTLED, "too many attempts")                                  \
 	X(CONFIG, "configuration error")                                   \
-	X(INTERNAL, "internal error")
+	X(INTERNAL, "internal error")                                      \
+	X(MERGED, "the case was merged into another")
 
 enum vg_status {
 #define VG_STATUS_ENUM(name, msg) VG_##name,

@@ -627,7 +627,9 @@ void staff_case_person(void *ctx, struct http_request *req, struct http_response
 		goto out;
 	in = person_form(&f, &lists);
 	rc = cases_add_person(c->app, &c->user, req->param, &in, &errs, id);
-	if (rc == VG_INVAL && errs.count)
+	if (rc == VG_MERGED)
+		page_merged(c, req->param);
+	else if (rc == VG_INVAL && errs.count)
 		render_case(c, req->param, 422, NULL, &errs);
 	else
 		changed(c, req->param, rc, "person");
@@ -718,7 +720,9 @@ void staff_person_update(void *ctx, struct http_request *req, struct http_respon
 	}
 	in = person_form(&f, &lists);
 	rc = cases_update_person(c->app, &c->user, case_id, req->param, &in, &errs);
-	if (rc == VG_INVAL && errs.count)
+	if (rc == VG_MERGED)
+		page_merged(c, case_id);
+	else if (rc == VG_INVAL && errs.count)
 		render_person(c, case_id, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
 			"s:s, s:s, s:s}", "case_role", in.case_role, "age", in.age,
 			"gender", in.gender, "nationality", in.nationality,
@@ -751,7 +755,9 @@ void staff_case_location(void *ctx, struct http_request *req, struct http_respon
 		.address = page_field(&f, "address"), .description = page_field(&f, "description"),
 	};
 	rc = cases_add_location(c->app, &c->user, req->param, &in, &errs, id);
-	if (rc == VG_INVAL && errs.count)
+	if (rc == VG_MERGED)
+		page_merged(c, req->param);
+	else if (rc == VG_INVAL && errs.count)
 		render_case(c, req->param, 422, NULL, &errs);
 	else
 		changed(c, req->param, rc, "location");
@@ -1048,7 +1054,9 @@ void api_case_person(void *ctx, struct http_request *req, struct http_response *
 	in = person_body(body, &lists);
 	rc = cases_add_person(c->app, &c->user, req->param, &in, &errs, id);
 	json_decref(body);
-	if (rc == VG_INVAL && errs.count)
+	if (rc == VG_MERGED)
+		page_merged(c, req->param);
+	else if (rc == VG_INVAL && errs.count)
 		api_errors(c, &errs);
 	else if (rc)
 		api_case_error(c, rc);
@@ -1084,7 +1092,9 @@ void api_person_update(void *ctx, struct http_request *req, struct http_response
 	in = person_body(body, &lists);
 	rc = cases_update_person(c->app, &c->user, case_id, req->param, &in, &errs);
 	json_decref(body);
-	if (rc == VG_INVAL && errs.count)
+	if (rc == VG_MERGED)
+		page_merged(c, case_id);
+	else if (rc == VG_INVAL && errs.count)
 		api_errors(c, &errs);
 	else if (rc)
 		api_case_error(c, rc);
@@ -1112,7 +1122,9 @@ void api_case_location(void *ctx, struct http_request *req, struct http_response
 	};
 	rc = cases_add_location(c->app, &c->user, req->param, &in, &errs, id);
 	json_decref(body);
-	if (rc == VG_INVAL && errs.count)
+	if (rc == VG_MERGED)
+		page_merged(c, req->param);
+	else if (rc == VG_INVAL && errs.count)
 		api_errors(c, &errs);
 	else if (rc)
 		api_case_error(c, rc);

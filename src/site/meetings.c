@@ -299,6 +299,11 @@ static void meeting_post(struct reqctx *c, enum meeting_change what)
 	if (meeting_form(c, &f))
 		goto out;
 	rc = apply_change(c, c->req->param, what, &fs, id);
+	if (rc == VG_MERGED) {
+		/* Only an agenda item names a case, and may meet a merged one. */
+		page_merged(c, field(&fs, "case"));
+		goto out;
+	}
 	if (rc) {
 		page_error(c, status_of(rc), change_error(rc));
 		goto out;
@@ -439,7 +444,11 @@ static void api_change(struct reqctx *c, enum meeting_change what)
 	if (api_body(c, &fs.json))
 		return;
 	rc = apply_change(c, c->req->param, what, &fs, id);
+	if (rc == VG_MERGED)
+		page_merged(c, field(&fs, "case"));
 	json_decref(fs.json);
+	if (rc == VG_MERGED)
+		return;
 	if (rc) {
 		api_fail(c, rc);
 		return;

@@ -5,6 +5,7 @@
 #include "base/clock.h"
 #include "site/evidence.h"
 #include "site/help.h"
+#include "store/cases.h"
 
 const char *page_tr(const struct reqctx *c, const char *msgid)
 {
@@ -133,10 +134,45 @@ int page_status_of(int rc)
 	case VG_AUTH: return 401;
 	case VG_FORBIDDEN: return 403;
 	case VG_THROTTLED: return 429;
+	case VG_MERGED: return 409;
 	case VG_READONLY:
 	case VG_BUSY: return 503;
 	default: return 500;
 	}
+}
+
+void page_merged(struct reqctx *c, const char *case_id)
+{
+	struct case_row row = {0};
+	char href[64], msg[160];
+	const char *into = "";
+	json_t *d;
+
+	if (store_case_get(c->app->store, case_id, &row) == VG_OK && row.merged_into)
+		into = row.merged_into;
+	if (is_api(c)) {
+		snprintf(msg, sizeof(msg), "the case was merged into case %s: add to that case",
+			 into[0] ? into : "(no longer kept)");
+		api_json(c, 409, json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "merged",
+					   "message", msg, "merged_into", into));
+		goto out;
+	}
+	d = page_data(c, N_("This case was merged into another"));
+	if (d) {
+		json_object_set_new(d, "status", json_integer(409));
+		json_object_set_new(d, "message", json_string(page_tr(c, into[0] ?
+			N_("This case was merged into another case. Add to that case instead.") :
+			N_("This case was merged into another case that is no longer kept."))));
+		if (into[0]) {
+			snprintf(href, sizeof(href), "/staff/cases/%s", into);
+			json_object_set_new(d, "link", json_pack("{s:s, s:s, s:s}", "href", href,
+				"text", page_tr(c, N_("Open the case it was merged into")),
+				"id", into));
+		}
+	}
+	page_render(c, 409, "error", d);
+out:
+	case_row_release(&row);
 }
 
 /*

@@ -212,6 +212,10 @@ void staff_case_entity_add(void *ctx, struct http_request *req, struct http_resp
 		goto out;
 	rc = links_add(c->app, &c->user, req->param, page_field(&f, "kind"),
 		       page_field(&f, "value"), "");
+	if (rc == VG_MERGED) {
+		page_merged(c, req->param);
+		goto out;
+	}
 	if (rc) {
 		page_error(c, rc == VG_EXISTS || rc == VG_UTF8 || rc == VG_TOOBIG ? 422 :
 			   page_status_of(rc), entity_error(rc));
@@ -313,6 +317,9 @@ void api_case_entity_add(void *ctx, struct http_request *req, struct http_respon
 		break;
 	case VG_EXISTS:
 		api_error(c, 409, "exists", "the case already has this value");
+		break;
+	case VG_MERGED:
+		page_merged(c, req->param);
 		break;
 	case VG_INVAL:
 	case VG_UTF8:

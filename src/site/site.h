@@ -55,6 +55,14 @@ json_t *page_data(struct reqctx *c, const char *title_msgid);
 void page_render(struct reqctx *c, int status, const char *name, json_t *data);
 /* An error page, or a JSON error under /api/. */
 void page_error(struct reqctx *c, int status, const char *msgid);
+/*
+ * The answer to adding something to case case_id that was merged into
+ * another (VG_MERGED): 409, on a page with a link to the case it was
+ * merged into, or under /api/ the error "merged" with that case's id in
+ * "merged_into". The caller has already checked that the user may work
+ * on case_id, so naming the other case tells them nothing new.
+ */
+void page_merged(struct reqctx *c, const char *case_id);
 /* The HTTP status for a status code from an app function. */
 int page_status_of(int rc);
 /*

@@ -244,6 +244,10 @@ void staff_case_note(void *ctx, struct http_request *req, struct http_response *
 		goto out;
 	body = form_get(&f, "note", &len);
 	rc = work_note_add(c->app, req->param, c->user.id, body ? body : "", len, id);
+	if (rc == VG_MERGED) {
+		page_merged(c, req->param);
+		goto out;
+	}
 	if (rc) {
 		page_error(c, page_status_of(rc), rc == VG_INVAL ?
 			   N_("Please write something before saving.") :
@@ -277,6 +281,10 @@ void staff_case_task(void *ctx, struct http_request *req, struct http_response *
 			       &in.owner_user, &in.owner_team);
 	if (!rc)
 		rc = work_task_add(c->app, req->param, c->user.id, &in, id);
+	if (rc == VG_MERGED) {
+		page_merged(c, req->param);
+		goto out;
+	}
 	if (rc) {
 		page_error(c, page_status_of(rc), rc == VG_INVAL ?
 			   N_("A task needs a title on one line, a valid due time and an owner who exists.") :
@@ -559,7 +567,9 @@ void api_case_note_add(void *ctx, struct http_request *req, struct http_response
 	if (!api_strings(c, j, keys, 1, v)) {
 		rc = work_note_add(c->app, req->param, c->user.id, v[0] ? v[0] : "",
 				   v[0] ? strlen(v[0]) : 0, id);
-		if (rc) {
+		if (rc == VG_MERGED) {
+			page_merged(c, req->param);
+		} else if (rc) {
 			api_fail(c, rc, rc == VG_INVAL ? "body must be non-empty text" :
 				 "the note could not be saved");
 		} else {
@@ -613,6 +623,10 @@ void api_case_task_add(void *ctx, struct http_request *req, struct http_response
 	rc = owner_ids(c, v[2], v[3], &in.owner_user, &in.owner_team);
 	if (!rc)
 		rc = work_task_add(c->app, req->param, c->user.id, &in, id);
+	if (rc == VG_MERGED) {
+		page_merged(c, req->param);
+		goto out;
+	}
 	if (rc) {
 		api_fail(c, rc, rc == VG_INVAL ? "a task needs a one-line title and owners that exist" :
 			 "the task could not be saved");

@@ -42,24 +42,33 @@ static const char SQL_CASE_BY_TIP[] =
 /*
  * The queue. Optional filters are bound as NULL or '' and then match
  * everything; the order is the cases_triage index, so a page stops after
- * `limit` matching rows without sorting the table.
+ * `limit` matching rows without sorting the table. A later page is its
+ * own statement with the keyset cursor as a plain range on the index's
+ * columns: inside an OR (`?10 = '' OR ...`) SQLite cannot start the
+ * index scan at the cursor and reads every row before it. Both take the
+ * same parameters; the first page leaves ?10 to ?12 unused.
  */
-static const char SQL_CASE_LIST[] =
-	"SELECT " CASE_COLUMNS " FROM cases WHERE "
-	"(CASE ?1 WHEN 'open' THEN status IN ('active', 'follow_up') "
-	"WHEN 'all' THEN status <> 'merged' ELSE status = ?1 END) "
-	"AND (?2 = '' OR instr(',' || kinds || ',', ',' || ?2 || ',') > 0) "
-	"AND (?3 = '' OR instr(',' || typology || ',', ',' || ?3 || ',') > 0) "
-	"AND (?4 = '' OR country = ?4) AND (?5 = '' OR region = ?5) "
-	"AND (?6 IS NULL OR assignee_user = ?6) AND (?7 IS NULL OR assignee_team = ?7) "
-	"AND (?8 = 0 OR (assignee_user IS NULL AND assignee_team IS NULL)) "
-	"AND (?9 IS NULL OR restricted = 0 OR EXISTS (SELECT 1 FROM case_access a "
-	"WHERE a.case_id = cases.id AND (a.user_id = ?9 OR a.team_id IN "
-	"(SELECT m.team_id FROM team_members m JOIN teams t ON t.id = m.team_id "
-	"WHERE m.user_id = ?9 AND t.disabled = 0)))) "
-	"AND (?14 IS NULL OR assignee_user = ?14 OR assignee_team IN "
+#define CASE_LIST_WHERE                                                        \
+	"(CASE ?1 WHEN 'open' THEN status IN ('active', 'follow_up') "         \
+	"WHEN 'all' THEN status <> 'merged' ELSE status = ?1 END) "             \
+	"AND (?2 = '' OR instr(',' || kinds || ',', ',' || ?2 || ',') > 0) "    \
+	"AND (?3 = '' OR instr(',' || typology || ',', ',' || ?3 || ',') > 0) " \
+	"AND (?4 = '' OR country = ?4) AND (?5 = '' OR region = ?5) "          \
+	"AND (?6 IS NULL OR assignee_user = ?6) "                              \
+	"AND (?7 IS NULL OR assignee_team = ?7) "                              \
+	"AND (?8 = 0 OR (assignee_user IS NULL AND assignee_team IS NULL)) "   \
+	"AND (?9 IS NULL OR restricted = 0 OR EXISTS (SELECT 1 FROM case_access a " \
+	"WHERE a.case_id = cases.id AND (a.user_id = ?9 OR a.team_id IN "      \
+	"(SELECT m.team_id FROM team_members m JOIN teams t ON t.id = m.team_id " \
+	"WHERE m.user_id = ?9 AND t.disabled = 0)))) "                         \
+	"AND (?14 IS NULL OR assignee_user = ?14 OR assignee_team IN "         \
 	"(SELECT team_id FROM team_members WHERE user_id = ?14)) "
-	"AND (?10 = '' OR (urgency_rank, created_at, id) > (?11, ?12, ?10)) "
+static const char SQL_CASE_LIST_FIRST[] =
+	"SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_LIST_WHERE
+	"ORDER BY urgency_rank, created_at, id LIMIT ?13";
+static const char SQL_CASE_LIST_AFTER[] =
+	"SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_LIST_WHERE
+	"AND (urgency_rank, created_at, id) > (?11, ?12, ?10) "
 	"ORDER BY urgency_rank, created_at, id LIMIT ?13";
 static const char SQL_STATUS_GET[] = "SELECT status FROM cases WHERE id = ?1";
 static const char SQL_SET_STATUS[] =
@@ -613,12 +622,13 @@ int store_case_list(struct store *s, const struct case_filter *f, struct case_li
 {
 	struct case_list l = { 0 };
 	sqlite3_stmt *st;
-	int limit, rc, src;
+	int limit, later, rc, src;
 
 	assert(f && out);
 	limit = f->limit < 1 ? 1 : f->limit > CASE_LIST_MAX ? CASE_LIST_MAX : f->limit;
 	db_lock(s);
-	rc = db_stmt(s, SQL_CASE_LIST, &st);
+	later = f->after_id && f->after_id[0];
+	rc = db_stmt(s, later ? SQL_CASE_LIST_AFTER : SQL_CASE_LIST_FIRST, &st);
 	if (rc)
 		goto out;
 	src = db_bind_text(st, 1, f->status && f->status[0] ? f->status : "open");
@@ -1097,7 +1107,7 @@ static int child_write(struct store *s, const char *sql, const char *case_id,
 		goto out;
 	rc = case_status(s, case_id, status);
 	if (!rc && !strcmp(status, "merged"))
-		rc = VG_INVAL;
+		rc = VG_MERGED;
 	if (!rc)
 		rc = db_stmt(s, sql, &st);
 	if (!rc) {

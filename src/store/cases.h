@@ -229,13 +229,13 @@ int store_case_events(struct store *s, const char *case_id, struct case_event_li
 
 /*
  * Adds a person (p->id, p->case_id set by the caller) and records the event
- * person_added. VG_NOTFOUND for no such case, VG_INVAL for a merged case.
+ * person_added. VG_NOTFOUND for no such case, VG_MERGED for a merged case.
  */
 int store_person_insert(struct store *s, const struct person_row *p);
 /*
  * Replaces every field of person p->id but its case and creation, and
  * records person_changed by user_id. VG_NOTFOUND when p->case_id holds no
- * such person, VG_INVAL for a merged case.
+ * such person, VG_MERGED for a merged case.
  */
 int store_person_update(struct store *s, const struct person_row *p, int64_t user_id);
 /* Person id, whatever its case; VG_NOTFOUND when there is none. */

@@ -65,6 +65,20 @@ int db_bind_check(struct store *s, int rc, const char *what)
 	return rc == SQLITE_OK ? VG_OK : db_error(s, rc, what, false);
 }
 
+int db_case_refusal(struct store *s, const char *case_id, int rc)
+{
+	static const char sql[] = "SELECT 1 FROM cases WHERE id = ?1 AND status = 'merged'";
+	sqlite3_stmt *st;
+	int merged;
+
+	if (rc != VG_NOTFOUND || db_stmt(s, sql, &st))
+		return rc;
+	merged = sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC) == SQLITE_OK &&
+		 sqlite3_step(st) == SQLITE_ROW;
+	db_done(st);
+	return merged ? VG_MERGED : rc;
+}
+
 /* Makes the statement ready for the next caller and drops its bindings. */
 void db_done(sqlite3_stmt *st)
 {

@@ -54,6 +54,13 @@ void db_unlock(struct store *s);
 int db_error(struct store *s, int rc, const char *what, bool write);
 /* Binding only fails for lack of memory or an oversized value. */
 int db_bind_check(struct store *s, int rc, const char *what);
+/*
+ * What a write to case case_id that changed nothing answers, with the
+ * lock held: a merged case takes no new notes, tasks, persons, locations,
+ * entities or agenda items (the writes' own SQL refuses it), so VG_MERGED
+ * for one, else rc (VG_NOTFOUND: no such case).
+ */
+int db_case_refusal(struct store *s, const char *case_id, int rc);
 /* Makes the statement ready for the next caller and drops its bindings. */
 void db_done(sqlite3_stmt *st);
 /* Runs a statement that returns no rows. */

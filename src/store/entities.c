@@ -8,9 +8,11 @@
 #define ENTITY_COLUMNS \
 	"id, kind, blind, value, tip_id, case_id, source, user_id, created_at"
 
+/* Staff add an entity to a case that exists and is not merged into another. */
 static const char SQL_INSERT[] =
-	"INSERT INTO entities (" ENTITY_COLUMNS ") VALUES "
-	"(?1, ?2, ?3, ?4, nullif(?5, ''), nullif(?6, ''), ?7, ?8, ?9)";
+	"INSERT INTO entities (" ENTITY_COLUMNS ") "
+	"SELECT ?1, ?2, ?3, ?4, nullif(?5, ''), nullif(?6, ''), ?7, ?8, ?9 "
+	"WHERE ?6 = '' OR EXISTS (SELECT 1 FROM cases WHERE id = ?6 AND status <> 'merged')";
 /* A screening entity the tip already has is skipped, not an error. */
 static const char SQL_INSERT_SCAN[] =
 	"INSERT OR IGNORE INTO entities (" ENTITY_COLUMNS ") VALUES "
@@ -51,14 +53,19 @@ static const char SQL_RELATED_CASE[] =
 	"AND (o.tip_id IS NULL OR NOT EXISTS (SELECT 1 FROM case_tips x "
 	"WHERE x.tip_id = o.tip_id AND x.case_id = ?1)) "
 	"ORDER BY o.rowid DESC LIMIT ?2";
+/*
+ * The paging cursor ?2 is always bound (INT64_MAX from the start: see
+ * cursor_of()): as a plain range SQLite, and FTS5 in its xBestIndex, start
+ * the scan at it, where `?2 = 0 OR rowid < ?2` would read every row before.
+ */
 static const char SQL_FIND[] =
 	"SELECT CASE WHEN tip_id IS NOT NULL THEN 'tip' ELSE 'case' END, "
 	"coalesce(tip_id, case_id), id, kind, value, rowid FROM entities "
-	"WHERE blind = ?1 AND (?2 = 0 OR rowid < ?2) ORDER BY rowid DESC LIMIT ?3";
+	"WHERE blind = ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3";
 static const char SQL_SEARCH[] =
 	"SELECT d.rowid, d.kind, d.ref FROM search_fts f "
 	"JOIN search_docs d ON d.rowid = f.rowid "
-	"WHERE search_fts MATCH ?1 AND (?2 = 0 OR f.rowid < ?2) "
+	"WHERE search_fts MATCH ?1 AND f.rowid < ?2 "
 	"ORDER BY f.rowid DESC LIMIT ?3";
 
 void entity_row_release(struct entity_row *e)
@@ -221,6 +228,8 @@ int store_entity_insert(struct store *s, const struct entity_row *e)
 	rc = db_bind_check(s, rc, "entity insert");
 	if (!rc)
 		rc = db_write(s, st, "entity insert");
+	if (!rc && sqlite3_changes(s->db) == 0)
+		rc = db_case_refusal(s, e->case_id, VG_NOTFOUND);
 	db_done(st);
 out:
 	db_unlock(s);
@@ -404,6 +413,12 @@ int store_entity_related_case(struct store *s, const char *case_id, int limit,
 	return related(s, SQL_RELATED_CASE, case_id, limit, out);
 }
 
+/* A position of 0 means from the start: before every row there is. */
+static int64_t cursor_of(int64_t before)
+{
+	return before ? before : INT64_MAX;
+}
+
 int store_entity_find(struct store *s, const unsigned char blind[32], int64_t before,
 		      int limit, struct entity_link_list *out, int64_t *next)
 {
@@ -418,7 +433,7 @@ int store_entity_find(struct store *s, const unsigned char blind[32], int64_t be
 		goto out;
 	rc = db_bind_hash(st, 1, blind);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, before);
+		rc = sqlite3_bind_int64(st, 2, cursor_of(before));
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int(st, 3, limit);
 	rc = db_bind_check(s, rc, "entity find");
@@ -466,7 +481,7 @@ int store_search(struct store *s, const char *fts, int64_t before, int limit,
 		goto out;
 	rc = db_bind_text(st, 1, fts);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, before);
+		rc = sqlite3_bind_int64(st, 2, cursor_of(before));
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int(st, 3, limit);
 	rc = db_bind_check(s, rc, "search");

@@ -52,7 +52,8 @@ int store_entity_scan(struct store *s, const char *tip_id, const struct entity_r
 
 /*
  * Adds one entity (tip_id or case_id set, the other ""). VG_EXISTS when
- * its owner already has one with this blind index.
+ * its owner already has one with this blind index; for a case, VG_NOTFOUND
+ * when there is no such case and VG_MERGED when it was merged into another.
  */
 int store_entity_insert(struct store *s, const struct entity_row *e);
 

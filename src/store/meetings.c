@@ -58,7 +58,7 @@ static const char SQL_AGENDA_INSERT[] =
 	"SELECT ?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1 FROM meeting_agenda "
 	"WHERE meeting_id = ?2), ?4, ?5, ?6, ?7 "
 	"WHERE EXISTS (SELECT 1 FROM meetings WHERE id = ?2) "
-	"AND EXISTS (SELECT 1 FROM cases WHERE id = ?3)";
+	"AND EXISTS (SELECT 1 FROM cases WHERE id = ?3 AND status <> 'merged')";
 static const char SQL_AGENDA_LIST[] =
 	AGENDA_SELECT "WHERE meeting_id = ?1 ORDER BY position, rowid";
 static const char SQL_AGENDA_GET[] =
@@ -413,7 +413,7 @@ int store_agenda_insert(struct store *s, const struct agenda_row *a)
 		src = sqlite3_bind_int64(st, 6, a->updated_at);
 	if (src == SQLITE_OK)
 		src = db_bind_user(st, 7, a->updated_by);
-	rc = change_one(s, st, src, __func__);
+	rc = db_case_refusal(s, a->case_id, change_one(s, st, src, __func__));
 	db_done(st);
 out:
 	db_unlock(s);

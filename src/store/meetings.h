@@ -118,7 +118,8 @@ int store_meeting_list_for_case(struct store *s, const char *case_id,
 /*
  * Appends a case to a meeting's agenda at the next position (a->position
  * is ignored). VG_NOTFOUND when the meeting or the case does not exist,
- * VG_EXISTS when the case is already on this agenda.
+ * VG_MERGED when the case was merged into another, VG_EXISTS when the case
+ * is already on this agenda.
  */
 int store_agenda_insert(struct store *s, const struct agenda_row *a);
 /* In the order of discussion. */

@@ -31,6 +31,7 @@ enum stmt_id {
 	ST_TIP_GET,
 	ST_TIP_BY_RECEIPT,
 	ST_TIP_LIST,
+	ST_TIP_TRIAGE,
 	ST_TIP_SET_STATUS,
 	ST_TIP_COUNT,
 	ST_TIP_BUMP,
@@ -70,6 +71,17 @@ enum stmt_id {
 
 #define TIP_SELECT TIP_COLUMNS ", rowid, urgency_rank"
 
+/*
+ * One urgency rank of the triage queue (ST_TIP_TRIAGE): nothing before the
+ * cursor's rank ?5, and within it only rows older than the cursor ?2.
+ */
+#define TIP_RANK(k)                                                        \
+	"SELECT " TIP_COLUMNS ", rowid AS seq, urgency_rank AS rk FROM tips "  \
+	"WHERE urgency_rank = " #k " AND ?5 <= " #k " "                          \
+	"AND rowid < CASE WHEN ?5 = " #k " THEN ?2 ELSE 9223372036854775807 END " \
+	"AND (?1 IS NULL OR status = ?1) AND (?6 = 0 OR screened_at IS NULL) " \
+	"ORDER BY rowid DESC LIMIT ?3"
+
 #define REFERRAL_COLUMNS                                                   \
 	"id, tip_id, entry_id, rule, made_at, user_id, consent, override, "   \
 	"outcome, outcome_at, outcome_by"
@@ -89,16 +101,23 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT " TIP_SELECT " FROM tips WHERE receipt_index = ?1",
 	/*
 	 * rowid is the insertion order: a stable cursor even within one
-	 * second. With triage (?4) the urgency rank comes first and the cursor
-	 * is the pair (rank ?5, rowid ?2).
+	 * second. The cursor is always bound (INT64_MAX for the first page),
+	 * so that it is a range SQLite seeks to rather than a condition inside
+	 * an OR that it tests on every row from the start.
 	 */
 	[ST_TIP_LIST] =
 		"SELECT " TIP_SELECT " FROM tips "
-		"WHERE (?1 IS NULL OR status = ?1) "
-		"AND (?6 = 0 OR screened_at IS NULL) "
-		"AND (?2 = 0 OR (?4 = 0 AND rowid < ?2) "
-		"OR (?4 = 1 AND (urgency_rank > ?5 OR (urgency_rank = ?5 AND rowid < ?2)))) "
-		"ORDER BY CASE WHEN ?4 = 1 THEN urgency_rank ELSE 0 END, rowid DESC LIMIT ?3",
+		"WHERE (?1 IS NULL OR status = ?1) AND (?6 = 0 OR screened_at IS NULL) "
+		"AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3",
+	/*
+	 * Triage order: urgency_rank, then newest first, after the cursor
+	 * (rank ?5, rowid ?2). The ranks are 0 to 2 (0002_screening.sql), so
+	 * each is read on its own through tips_rank, newest first and at most
+	 * ?3 rows, and only those few rows are sorted.
+	 */
+	[ST_TIP_TRIAGE] =
+		"SELECT * FROM (" TIP_RANK(0) ") UNION ALL SELECT * FROM (" TIP_RANK(1) ") "
+		"UNION ALL SELECT * FROM (" TIP_RANK(2) ") ORDER BY rk, seq DESC LIMIT ?3",
 	[ST_REFERRAL_INSERT] =
 		"INSERT INTO referrals (" REFERRAL_COLUMNS ") "
 		"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11 "
@@ -764,11 +783,13 @@ int store_tip_by_receipt(struct store *s, const unsigned char index[32],
 int store_tip_list(struct store *s, const struct tip_filter *f,
 		   struct tip_list *out)
 {
-	sqlite3_stmt *st = s->stmt[ST_TIP_LIST];
 	struct tip_list l = { 0 };
-	int limit, rc, src;
+	sqlite3_stmt *st;
+	int from_start, limit, rc, src;
 
 	assert(f && out);
+	st = s->stmt[f->triage ? ST_TIP_TRIAGE : ST_TIP_LIST];
+	from_start = f->before_seq <= 0;
 	limit = f->limit < 1 ? 1 : f->limit;
 	if (limit > TIP_LIST_MAX)
 		limit = TIP_LIST_MAX;
@@ -778,13 +799,11 @@ int store_tip_list(struct store *s, const struct tip_filter *f,
 	db_lock(s);
 	src = sqlite3_bind_text(st, 1, f->status, -1, SQLITE_STATIC);
 	if (src == SQLITE_OK)
-		src = sqlite3_bind_int64(st, 2, f->before_seq);
+		src = sqlite3_bind_int64(st, 2, from_start ? INT64_MAX : f->before_seq);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 3, limit);
 	if (src == SQLITE_OK)
-		src = sqlite3_bind_int(st, 4, !!f->triage);
-	if (src == SQLITE_OK)
-		src = sqlite3_bind_int(st, 5, f->before_rank);
+		src = sqlite3_bind_int(st, 5, from_start ? 0 : f->before_rank);
 	if (src == SQLITE_OK)
 		src = sqlite3_bind_int(st, 6, !!f->unscreened);
 	rc = db_bind_check(s, src, __func__);

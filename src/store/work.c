@@ -57,7 +57,8 @@ static const char SQL_ASSIGN[] =
 
 static const char SQL_NOTE_INSERT[] =
 	"INSERT INTO notes (id, case_id, created_at, user_id, body) "
-	"SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?2)";
+	"SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?2 "
+	"AND status <> 'merged')";
 static const char SQL_NOTE_LIST[] =
 	"SELECT n.id, n.case_id, n.created_at, n.user_id, COALESCE(u.name, ''), n.body "
 	"FROM notes n LEFT JOIN users u ON u.id = n.user_id "
@@ -69,7 +70,7 @@ static const char SQL_TASK_INSERT[] =
 	"INSERT INTO tasks (id, case_id, kind, title, created_at, created_by, due_at, "
 	"owner_user, owner_team, tip_id) "
 	"SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 "
-	"WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?2) "
+	"WHERE EXISTS (SELECT 1 FROM cases WHERE id = ?2 AND status <> 'merged') "
 	"AND (?8 IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?8)) "
 	"AND (?9 IS NULL OR EXISTS (SELECT 1 FROM teams WHERE id = ?9))";
 static const char SQL_TRIGGER_SEEN[] =
@@ -106,12 +107,21 @@ static const char SQL_WORK_BACKLOG[] =
 static const char SQL_TIP_CASE[] =
 	"SELECT case_id FROM case_tips WHERE tip_id = ?1";
 
+/*
+ * Due: a case closed at or before `before`, and a merged case whose merged_into
+ * the purge of the case it was merged into has emptied (ON DELETE SET NULL
+ * in 0005): what stayed with it at the merge (an automatic task or an
+ * entity the other case already had, an agenda item, its history and
+ * grants) must not outlive the case it belongs to.
+ */
+#define PURGE_DUE(before)                                                      \
+	"((closed_at IS NOT NULL AND closed_at <= " before " "                 \
+	"AND status IN ('closed', 'closed_referred')) "                         \
+	"OR (status = 'merged' AND merged_into IS NULL))"
 static const char SQL_PURGE_CANDIDATES[] =
-	"SELECT id FROM cases WHERE closed_at IS NOT NULL AND closed_at <= ?1 "
-	"AND status IN ('closed', 'closed_referred') ORDER BY closed_at, id LIMIT ?2";
+	"SELECT id FROM cases WHERE " PURGE_DUE("?1") " ORDER BY closed_at, id LIMIT ?2";
 static const char SQL_PURGE_CHECK[] =
-	"SELECT 1 FROM cases WHERE id = ?1 AND closed_at IS NOT NULL AND closed_at <= ?2 "
-	"AND status IN ('closed', 'closed_referred')";
+	"SELECT 1 FROM cases WHERE id = ?1 AND " PURGE_DUE("?2");
 static const char SQL_PURGE_COUNT[] =
 	"SELECT (SELECT count(*) FROM case_tips WHERE case_id = ?1), "
 	"(SELECT count(*) FROM messages WHERE tip_id IN "
@@ -475,7 +485,7 @@ int store_note_insert(struct store *s, const struct note_row *n)
 		src = sqlite3_bind_int64(st, 4, n->user_id);
 	if (src == SQLITE_OK)
 		src = db_bind_sealed(st, 5, &n->body);
-	rc = write_one(s, st, src, __func__);
+	rc = db_case_refusal(s, n->case_id, write_one(s, st, src, __func__));
 	db_done(st);
 out:
 	db_unlock(s);
@@ -628,7 +638,7 @@ int store_task_insert(struct store *s, const struct task_row *t)
 	db_lock(s);
 	rc = db_stmt(s, SQL_TASK_INSERT, &st);
 	if (!rc) {
-		rc = write_one(s, st, bind_task(st, t), __func__);
+		rc = db_case_refusal(s, t->case_id, write_one(s, st, bind_task(st, t), __func__));
 		db_done(st);
 	}
 	db_unlock(s);

@@ -139,14 +139,20 @@ int store_case_assignment(struct store *s, const char *case_id, struct assignmen
 int store_case_assign(struct store *s, const char *case_id, const struct assignment *a,
 		      int64_t now);
 
-/* Notes. store_note_insert: VG_NOTFOUND when the case does not exist. */
+/*
+ * Notes. store_note_insert: VG_NOTFOUND when the case does not exist,
+ * VG_MERGED when it was merged into another (add to that one).
+ */
 int store_note_insert(struct store *s, const struct note_row *n);
 /* Oldest first, with author. */
 int store_note_list(struct store *s, const char *case_id, struct note_list *out);
 int store_note_count(struct store *s, const char *case_id, int64_t *out);
 void note_list_release(struct note_list *l);
 
-/* Tasks. store_task_insert: VG_NOTFOUND when the case, owner or team does not exist. */
+/*
+ * Tasks. store_task_insert: VG_NOTFOUND when the case, owner or team does
+ * not exist, VG_MERGED when the case was merged into another.
+ */
 int store_task_insert(struct store *s, const struct task_row *t);
 /*
  * Starts the automatic task t (kind, case_id and tip_id set) unless tip
@@ -199,16 +205,20 @@ struct purge_counts {
 };
 
 /*
- * Up to limit ids of cases closed (closed, closed_referred) at or before
- * `before`, oldest closing first, as malloc'd strings in *ids.
+ * Up to limit ids of cases due for the purge, oldest closing first, as
+ * malloc'd strings in *ids: closed (closed, closed_referred) at or before
+ * `before`, or merged into a case that has been purged (status merged,
+ * merged_into emptied by the purge).
  */
 int store_purge_candidates(struct store *s, int64_t before, size_t limit, char ***ids,
 			   size_t *count);
 /*
- * Deletes case case_id if it was still closed at or before `before`, with its
- * tips and their messages and referrals, and the entities staff added to
- * it; the rest goes by ON DELETE CASCADE. One transaction. VG_NOTFOUND when the case is gone or no longer
- * qualifies. Counts what went in *counts.
+ * Deletes case case_id if it is still due as store_purge_candidates() says,
+ * with its tips and their messages and referrals, and the entities staff
+ * added to it; the rest goes by ON DELETE CASCADE, and the cases merged
+ * into it lose their merged_into, which makes them due. One transaction.
+ * VG_NOTFOUND when the case is gone or no longer qualifies. Counts what
+ * went in *counts.
  */
 int store_case_purge(struct store *s, const char *case_id, int64_t before,
 		     struct purge_counts *counts);

@@ -197,6 +197,20 @@ is "  is audited" "$(db "select count(*) from audit where action = 'case.merge' 
 is "  moves C4's note to C2" "$(db "select case_id from notes where id = '$NOTE'")" "$C2"
 is "  and C2 counts two tips" "$(db "select ntips from cases where id = '$C2'")" 2
 is "merging a merged case again is 422" "$(api "/api/v1/cases/$C4/merge" "{\"into\": \"$C3\"}" -H "$ANA")" 422
+# A merged case takes no new work: 409 naming the case it was merged into.
+is "a note on the merged case is 409" "$(api "/api/v1/cases/$C4/notes" '{"body": "Late news."}' -H "$ANA")" 409
+is "  with the code merged" "$(json '["error"]["code"]')" merged
+is "  naming the case it was merged into" "$(json '["error"]["merged_into"]')" "$C2"
+check "  also in the message" grep -q "merged into case $C2" "$WORK/body"
+is "  and nothing is stored" "$(db "select count(*) from notes where case_id = '$C4'")" 0
+is "a task on the merged case is 409" "$(api "/api/v1/cases/$C4/tasks" '{"title": "Call back"}' -H "$ANA")" 409
+is "  and nothing is stored" "$(db "select count(*) from tasks where case_id = '$C4' and kind = 'manual'")" 0
+is "a person on the merged case is 409" "$(api "/api/v1/cases/$C4/persons" '{"case_role": "potential_victim"}' -H "$ANA")" 409
+is "  naming the case it was merged into" "$(json '["error"]["merged_into"]')" "$C2"
+is "a location on the merged case is 409" "$(api "/api/v1/cases/$C4/locations" '{"country": "US"}' -H "$ANA")" 409
+is "an entity on the merged case is 409" "$(api "/api/v1/cases/$C4/entities" '{"kind": "phone", "value": "(510) 555-0177"}' -H "$ANA")" 409
+is "  and nothing is stored" "$(db "select count(*) from entities where case_id = '$C4'")" 0
+is "the case merged into takes the note" "$(api "/api/v1/cases/$C2/notes" '{"body": "Late news."}' -H "$ANA")" 201
 is "a split without tips is 422" "$(api "/api/v1/cases/$C2/split" '{"tips": []}' -H "$ANA")" 422
 is "a split of every tip is 422" "$(api "/api/v1/cases/$C2/split" "{\"tips\": [\"$T2\", \"$T4\"]}" -H "$ANA")" 422
 is "a split of a tip of another case is 422" "$(api "/api/v1/cases/$C2/split" "{\"tips\": [\"$T3\"]}" -H "$ANA")" 422
@@ -270,6 +284,9 @@ is "  goes to the case merged into" "$(header Location)" "/staff/cases/$C2?done=
 is "  and merges" "$(db "select status from cases where id = '$C5'")" merged
 req GET "/staff/cases/$C5" -b "$JAR" >/dev/null
 check "the merged case's page links to the case it was merged into" grep -q "merged into.*/staff/cases/$C2" "$WORK/body"
+is "a note form on the merged case is 409" "$(form "/staff/cases/$C5/notes" -b "$JAR" --data-urlencode 'note=Late news.' --data-urlencode "csrf=$CSRF")" 409
+check "  on a page that links to the case it was merged into" grep -q "href=\"/staff/cases/$C2\"" "$WORK/body"
+is "  and nothing is stored" "$(db "select count(*) from notes where case_id = '$C5'")" 0
 is "the split form" "$(form "/staff/cases/$C2/split" -b "$JAR" --data-urlencode "tip[]=$T4" --data-urlencode "csrf=$CSRF")" 303
 C6=$(header Location | sed 's,.*/,,; s,?.*,,')
 is "  moves the tip to the new case it goes to" "$(db "select case_id from case_tips where tip_id = '$T4'")" "$C6"

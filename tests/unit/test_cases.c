@@ -11,6 +11,7 @@
 
 #include "base/compat.h"
 #include "app/cases.h"
+#include "app/links.h"
 #include "app/tip.h"
 #include "app/work.h"
 #include "store/meetings.h"
@@ -199,8 +200,9 @@ static void case_of(struct fixture *fx, const char *tip_id, char id[CASE_ID_SIZE
 	case_row_release(&c);
 }
 
-/* Adds case_id to the agenda of meeting_id. */
-static void on_agenda(struct fixture *fx, const char *meeting_id, const char *case_id)
+/* Puts case_id on the agenda of meeting_id, which answers want. */
+static void on_agenda_rc(struct fixture *fx, const char *meeting_id, const char *case_id,
+			 int want)
 {
 	struct agenda_row a = {0};
 	char id[TOKEN_ID_SIZE];
@@ -212,7 +214,13 @@ static void on_agenda(struct fixture *fx, const char *meeting_id, const char *ca
 	a.safety_status = (char *)"unknown";
 	a.updated_at = 1;
 	a.updated_by = fx->admin.id;
-	assert_int_equal(store_agenda_insert(fx->app.store, &a), VG_OK);
+	assert_int_equal(store_agenda_insert(fx->app.store, &a), want);
+}
+
+/* Adds case_id to the agenda of meeting_id. */
+static void on_agenda(struct fixture *fx, const char *meeting_id, const char *case_id)
+{
+	on_agenda_rc(fx, meeting_id, case_id, VG_OK);
 }
 
 static void new_meeting(struct fixture *fx, int64_t team, char id[TOKEN_ID_SIZE])
@@ -290,12 +298,78 @@ static void test_merge_moves_work(void **state)
 	assert_int_equal(c.created_at, 1000);
 	case_row_release(&c);
 
+	/*
+	 * The merged case takes no new work: a note, a task, an entity or an
+	 * agenda item answer VG_MERGED and nothing is stored; the case it was
+	 * merged into takes them, closed or not (follow-up after closing).
+	 */
+	assert_int_equal(work_note_add(&fx->app, idb, fx->admin.id, "Late note.", 10, note),
+			 VG_MERGED);
+	assert_int_equal(work_task_add(&fx->app, idb, fx->admin.id, &ti, task), VG_MERGED);
+	assert_int_equal(links_add(&fx->app, &fx->admin, idb, "phone", "(510) 555-0142", "US"),
+			 VG_MERGED);
+	on_agenda_rc(fx, m2, idb, VG_MERGED);
+	assert_int_equal(store_note_count(fx->app.store, idb, &n), VG_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(cases_set_status(&fx->app, &fx->admin, ida, "closed"), VG_OK);
+	assert_int_equal(work_note_add(&fx->app, ida, fx->admin.id, "Late note.", 10, note), VG_OK);
+	assert_int_equal(work_task_add(&fx->app, ida, fx->admin.id, &ti, task), VG_OK);
+	assert_int_equal(links_add(&fx->app, &fx->admin, ida, "phone", "(510) 555-0142", "US"),
+			 VG_OK);
+	assert_int_equal(cases_set_status(&fx->app, &fx->admin, ida, "active"), VG_OK);
+
 	/* Split off, a's tip (2000) makes a case that waits since 2000, not now. */
 	move[0] = a;
 	assert_int_equal(cases_split(&fx->app, &fx->admin, ida, move, 1, new_id), VG_OK);
 	assert_int_equal(store_case_get(fx->app.store, new_id, &c), VG_OK);
 	assert_int_equal(c.created_at, 2000);
 	case_row_release(&c);
+}
+
+/* Writes a picklists file of a header, lines and one value for every other field. */
+static int load_picklists(struct fixture *fx, const char *lines)
+{
+	char path[192];
+	FILE *f;
+
+	snprintf(fx->app.cfg.rules_dir, sizeof(fx->app.cfg.rules_dir), "%s/rules", fx->dir);
+	snprintf(path, sizeof(path), "%s/rules", fx->dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/rules/cases", fx->dir);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/rules/cases/picklists.tsv", fx->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("field\tslug\tlabel\thtcds\n"
+	      "trafficking_status\tpossible\tPossible\tx\ngender\tfemale\tFemale\tx\n"
+	      "process_role\trecruiter\tRecruiter\tx\ncontrol_method\tthreats\tThreats\tx\n"
+	      "exploitation\tsex\tSex\tx\nindustry\tfarm\tFarm\tx\nlocation_kind\thome\tHome\tx\n", f);
+	fputs(lines, f);
+	assert_int_equal(fclose(f), 0);
+	return cases_load(&fx->app);
+}
+
+/*
+ * A picklist's field and label must be one line of UTF-8 text: they become
+ * JSON and page text (fuzz/regressions/picklists/label-not-utf8). A file
+ * refused leaves the picklists loaded before in force.
+ */
+static void test_picklists_refused(void **state)
+{
+	struct fixture *fx = *state;
+	json_t *o;
+
+	assert_int_equal(load_picklists(fx, "case_role\tvictim\tVictim\tx\n"), VG_OK);
+	assert_true(cases_pick_valid(&fx->app, "case_role", "victim"));
+	assert_int_equal(load_picklists(fx, "case_role\tother\tPla\x95\x9a of work\tx\n"), VG_INVAL);
+	assert_int_equal(load_picklists(fx, "case_role\tother\tTwo\x01parts\tx\n"), VG_INVAL);
+	assert_int_equal(load_picklists(fx, "Case_Role\tother\tOther\tx\n"), VG_INVAL);
+	assert_int_equal(load_picklists(fx, "case_role\tother\t\tx\n"), VG_INVAL);
+	assert_true(cases_pick_valid(&fx->app, "case_role", "victim"));
+	assert_false(cases_pick_valid(&fx->app, "case_role", "other"));
+	o = cases_picklists_json(&fx->app);
+	assert_non_null(o);
+	json_decref(o);
 }
 
 static void test_person_validation(void **state)
@@ -338,7 +412,7 @@ static void test_person_validation(void **state)
 /*
  * Editing a person replaces every field, names wrong fields as adding
  * does, keeps the person in its case and records person_changed; a merged
- * case's persons cannot be edited.
+ * case's persons cannot be edited and it takes no new ones (VG_MERGED).
  */
 static void test_person_update(void **state)
 {
@@ -390,7 +464,11 @@ static void test_person_update(void **state)
 	assert_int_equal(cases_person_case(&fx->app, pid, owner), VG_OK);
 	assert_string_equal(owner, ida);
 	assert_int_equal(cases_update_person(&fx->app, &fx->admin, idb, pid, &second, &errs),
-			 VG_INVAL);
+			 VG_MERGED);
+	/* Nor a new person or location: they belong on the case it was merged into. */
+	assert_int_equal(cases_add_person(&fx->app, &fx->admin, idb, &second, &errs, pid),
+			 VG_MERGED);
+	assert_int_equal(cases_add_person(&fx->app, &fx->admin, ida, &second, &errs, pid), VG_OK);
 }
 
 static void test_queue_order_filters_paging(void **state)
@@ -466,6 +544,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_submit_opens_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_and_derived, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_picklists_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_moves_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person_validation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_person_update, setup, teardown),

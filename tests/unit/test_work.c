@@ -12,14 +12,17 @@
 
 #include "base/compat.h"
 #include "app/app.h"
+#include "app/links.h"
 #include "app/retention.h"
 #include "app/work.h"
 #include "base/clock.h"
 #include "crypto/keys.h"
 #include "crypto/seal.h"
 #include "store/cases.h"
+#include "store/db.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #define HOUR 3600
@@ -450,6 +453,92 @@ static void test_purge_by_age(void **state)
 	assert_int_equal(r.cases, 0);
 }
 
+/* Rows anywhere in the database that belong to case id. */
+static int64_t rows_of(struct fixture *fx, const char *id)
+{
+	sqlite3_stmt *st;
+	int64_t n;
+
+	assert_int_equal(sqlite3_prepare_v2(fx->app.store->db,
+		"SELECT (SELECT count(*) FROM cases WHERE id = ?1 OR merged_into = ?1) "
+		"+ (SELECT count(*) FROM case_tips WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM case_events WHERE case_id = ?1 OR other_case = ?1) "
+		"+ (SELECT count(*) FROM case_access WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM persons WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM locations WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM notes WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM tasks WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM entities WHERE case_id = ?1) "
+		"+ (SELECT count(*) FROM meeting_agenda WHERE case_id = ?1)", -1, &st, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * A case merged into a purged one goes with it, and so does a case merged
+ * into that one: what stayed with them at the merge (an automatic task and
+ * an entity the other case already had, their history) is gone too.
+ */
+static void test_purge_merged(void **state)
+{
+	struct fixture *fx = *state;
+	struct auth_user u = {.id = fx->ana, .name = "ana", .role = "advocate"};
+	char into[CASE_ID_SIZE], merged[CASE_ID_SIZE], deeper[CASE_ID_SIZE];
+	char keep[CASE_ID_SIZE], other[CASE_ID_SIZE];
+	struct retention_report r;
+	int64_t now = clock_now();
+	struct case_row cr;
+	struct tip_row t;
+
+	add_tip(fx, "b100000000000001", now - 100 * DAY, "crisis", 1, into);
+	add_tip(fx, "b100000000000002", now - 90 * DAY, "crisis", 1, merged);
+	add_tip(fx, "b100000000000003", now - 80 * DAY, "crisis", 0, deeper);
+	add_tip(fx, "b100000000000004", now - 80 * DAY, "routine", 0, keep);
+	add_tip(fx, "b100000000000005", now - 80 * DAY, "routine", 0, other);
+	assert_int_equal(work_auto_tasks(&fx->app, into, NULL), VG_OK);
+	assert_int_equal(work_auto_tasks(&fx->app, merged, NULL), VG_OK);
+	assert_int_equal(work_auto_tasks(&fx->app, deeper, NULL), VG_OK);
+	assert_int_equal(links_add(&fx->app, &u, into, "phone", "(510) 555-0142", "US"), VG_OK);
+	assert_int_equal(links_add(&fx->app, &u, merged, "phone", "+1 510 555 0142", "US"), VG_OK);
+	/* deeper into merged, merged into `into`; keep merged into a case left open. */
+	assert_int_equal(store_case_merge(fx->app.store, deeper, merged, fx->ana, now - 60 * DAY),
+			 VG_OK);
+	assert_int_equal(store_case_merge(fx->app.store, merged, into, fx->ana, now - 50 * DAY),
+			 VG_OK);
+	assert_int_equal(store_case_merge(fx->app.store, keep, other, fx->ana, now - 50 * DAY),
+			 VG_OK);
+	/* The merged cases kept what the case merged into already had. */
+	assert_int_equal(count_kind(fx, merged, TASK_CRISIS), 1);
+	assert_int_equal(count_kind(fx, deeper, TASK_CRISIS), 1);
+	assert_true(rows_of(fx, merged) > 3);
+	assert_int_equal(store_case_set_status(fx->app.store, into, "closed", fx->ana,
+					       now - 40 * DAY), VG_OK);
+
+	assert_int_equal(retention_purge(&fx->app, now, 30, &r), VG_OK);
+	assert_int_equal(r.cases, 3);
+	assert_int_equal(r.total.tips, 3);
+	assert_int_equal(store_case_get(fx->app.store, into, &cr), VG_NOTFOUND);
+	assert_int_equal(store_case_get(fx->app.store, merged, &cr), VG_NOTFOUND);
+	assert_int_equal(store_case_get(fx->app.store, deeper, &cr), VG_NOTFOUND);
+	assert_int_equal(store_tip_get(fx->app.store, "b100000000000003", &t), VG_NOTFOUND);
+	assert_int_equal(rows_of(fx, into), 0);
+	assert_int_equal(rows_of(fx, merged), 0);
+	assert_int_equal(rows_of(fx, deeper), 0);
+	assert_true(audited(fx, "case_purge", merged, NULL, 0));
+	assert_true(audited(fx, "case_purge", deeper, NULL, 0));
+
+	/* A case merged into one that is still open stays, and so does that one. */
+	assert_int_equal(store_case_get(fx->app.store, keep, &cr), VG_OK);
+	assert_string_equal(cr.status, "merged");
+	case_row_release(&cr);
+	assert_true(rows_of(fx, other) > 0);
+	assert_false(audited(fx, "case_purge", keep, NULL, 0));
+}
+
 /* [retention] closed_days: a default, a value read, and values out of range refused. */
 static void test_retention_config(void **state)
 {
@@ -490,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_teams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_by_age, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_merged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention_config, setup, teardown),
 	};
 
