@@ -1320,35 +1320,11 @@ void case_row_release(struct case_row *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void case_list_release(struct case_list *l)
-{
-	size_t i;
+DB_LIST_RELEASE(case_list_release, case_list, case_row_release)
 
-	for (i = 0; i < l->count; i++)
-		case_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(case_tip_list_release, case_tip_list, case_tip_row_release)
 
-void case_tip_list_release(struct case_tip_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		case_tip_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
-
-void case_event_list_release(struct case_event_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		case_event_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(case_event_list_release, case_event_list, case_event_row_release)
 
 void person_row_release(struct person_row *p)
 {
@@ -1367,15 +1343,7 @@ void person_row_release(struct person_row *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void person_list_release(struct person_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		person_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(person_list_release, person_list, person_row_release)
 
 void location_row_release(struct location_row *l)
 {
@@ -1390,12 +1358,4 @@ void location_row_release(struct location_row *l)
 	memset(l, 0, sizeof(*l));
 }
 
-void location_list_release(struct location_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		location_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(location_list_release, location_list, location_row_release)

@@ -18,6 +18,22 @@
 
 #include "store/store.h"
 
+/*
+ * Defines fn, the release function of a list type whose rows are released
+ * one by one with row_release: every store list (rows, count) is freed the
+ * same way, and a list is left empty and reusable.
+ */
+#define DB_LIST_RELEASE(fn, list_type, row_release)      \
+	void fn(struct list_type *l)                     \
+	{                                                \
+		size_t i;                                \
+								 \
+		for (i = 0; i < l->count; i++)           \
+			row_release(&l->rows[i]);        \
+		free(l->rows);                           \
+		memset(l, 0, sizeof(*l));                \
+	}
+
 /* How many distinct statements db_stmt() can keep prepared. */
 #define DB_STMT_CACHE_MAX 256
 

@@ -725,15 +725,7 @@ void meeting_row_release(struct meeting_row *m)
 	memset(m, 0, sizeof(*m));
 }
 
-void meeting_list_release(struct meeting_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		meeting_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(meeting_list_release, meeting_list, meeting_row_release)
 
 void agenda_row_release(struct agenda_row *a)
 {
@@ -746,15 +738,7 @@ void agenda_row_release(struct agenda_row *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void agenda_list_release(struct agenda_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		agenda_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(agenda_list_release, agenda_list, agenda_row_release)
 
 void attendee_row_release(struct attendee_row *a)
 {
@@ -765,15 +749,7 @@ void attendee_row_release(struct attendee_row *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void attendee_list_release(struct attendee_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		attendee_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(attendee_list_release, attendee_list, attendee_row_release)
 
 void action_row_release(struct action_row *a)
 {
@@ -784,12 +760,4 @@ void action_row_release(struct action_row *a)
 	memset(a, 0, sizeof(*a));
 }
 
-void action_list_release(struct action_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		action_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(action_list_release, action_list, action_row_release)

@@ -912,15 +912,7 @@ void tip_row_release(struct tip_row *t)
 	memset(t, 0, sizeof(*t));
 }
 
-void tip_list_release(struct tip_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		tip_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(tip_list_release, tip_list, tip_row_release)
 
 /* Messages */
 
@@ -1001,15 +993,7 @@ void message_row_release(struct message_row *m)
 	memset(m, 0, sizeof(*m));
 }
 
-void message_list_release(struct message_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		message_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(message_list_release, message_list, message_row_release)
 
 /* Users */
 
@@ -1377,15 +1361,7 @@ void audit_row_release(struct audit_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void audit_list_release(struct audit_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		audit_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(audit_list_release, audit_list, audit_row_release)
 
 int store_audit_count(struct store *s, int64_t *out)
 {
@@ -1578,12 +1554,4 @@ void referral_row_release(struct referral_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void referral_list_release(struct referral_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->count; i++)
-		referral_row_release(&l->rows[i]);
-	free(l->rows);
-	memset(l, 0, sizeof(*l));
-}
+DB_LIST_RELEASE(referral_list_release, referral_list, referral_row_release)
