@@ -120,9 +120,19 @@ static void test_backlog_and_derived(void **state)
 
 	assert_int_equal(store_case_by_tip(fx->app.store, a, &ca), VG_OK);
 	assert_int_equal(store_case_by_tip(fx->app.store, b, &cb), VG_OK);
+	/* A case opened for one tip carries that tip's triage fields. */
 	assert_string_equal(ca.urgency, "routine");
 	assert_int_equal(ca.urgency_rank, 2);
 	assert_string_equal(ca.region, "CA");
+	assert_string_equal(ca.country, "US");
+	assert_string_equal(ca.kinds, "labor");
+	assert_string_equal(ca.screen_status, "possible");
+	assert_int_equal(ca.ntips, 1);
+	assert_string_equal(cb.urgency, "crisis");
+	assert_int_equal(cb.urgency_rank, 0);
+	assert_string_equal(cb.kinds, "sex");
+	assert_string_equal(cb.country, "");
+	assert_string_equal(cb.region, "");
 	assert_int_equal(cases_merge(&fx->app, &fx->admin, cb.id, ca.id), VG_OK);
 	case_row_release(&ca);
 	assert_int_equal(store_case_by_tip(fx->app.store, b, &ca), VG_OK);
