@@ -106,7 +106,7 @@ static int parse(int argc, char **argv, int report, struct ads_options *o, struc
 			char part[16];
 
 			if (!x || (size_t)(x - val) >= sizeof(part)) {
-				cli_error("ads: --bands is BANDSxROWS, such as 10x2");
+				cli_error("ads: --bands is BANDSxROWS, such as 9x2");
 				return CLI_USAGE;
 			}
 			snprintf(part, sizeof(part), "%.*s", (int)(x - val), val);

@@ -6,10 +6,12 @@
 #define PLACE_SEP '\x1f'
 #define MAGIC "VIGILADS"
 /*
+ * 3: words hashed by minhash.c's multiply-shift hash instead of XXH3.
  * 2: signatures by one-permutation hashing (minhash.h). The sketches and
- * keys of version 1 came from other hash functions and would never match.
+ * keys of an older version came from other hash functions and would never
+ * match a new ad's.
  */
-#define VERSION 2
+#define VERSION 3
 /* A cache line: where the sketches start. */
 #define SKETCH_ALIGN 64
 /* The fewest bytes one ad takes in a file: used to refuse impossible counts. */
@@ -19,7 +21,7 @@ void index_params_default(struct index_params *p)
 {
 	p->seed = 1;
 	p->shingle = 2;
-	p->bands = 10;
+	p->bands = 9;
 	p->rows = 2;
 	p->threshold = 0.42;
 }
@@ -213,36 +215,109 @@ void index_sign(const struct ads_index *x, const uint32_t sig[MINHASH_K], struct
 /* A power of two at least twice CANDIDATES: the set of candidates seen. */
 #define SEEN_SLOTS 1024
 
-/* The candidates of one ad: each once, with where it is in the list. */
+/*
+ * The candidates of one ad: each once, with where it is in the list. Only
+ * the first `mask + 1` slots are used, a power of two at least twice the
+ * candidates the layout can find (256 for the default), so that each ad
+ * clears 1 KiB of them and not all 4 KiB.
+ */
 struct candidates {
 	uint32_t ad[CANDIDATES];
 	uint8_t similar[CANDIDATES];
-	size_t n;
+	uint8_t passed[CANDIDATES]; /* found only under full keys the ad went past */
+	size_t n, mask;
 	uint32_t slot[SEEN_SLOTS]; /* 1 + a position in ad[], or 0 */
 };
 
-/* The position of ad c in the list, added (and its sketch asked for) if new. */
-static size_t candidate(struct candidates *cs, const struct ads_index *x, uint32_t c)
+static void candidates_init(struct candidates *cs, const struct lsh *l)
 {
-	size_t i = (c * 2654435761u) & (SEEN_SLOTS - 1);
+	size_t most = (size_t)l->bands * l->levels * LSH_PER_KEY, slots = 16;
 
-	for (; cs->slot[i]; i = (i + 1) & (SEEN_SLOTS - 1))
-		if (cs->ad[cs->slot[i] - 1] == c)
-			return cs->slot[i] - 1;
-	cs->ad[cs->n] = c;
-	cs->slot[i] = (uint32_t)++cs->n;
+	while (slots < 2 * most)
+		slots *= 2;
+	assert(slots <= SEEN_SLOTS);
+	cs->n = 0;
+	cs->mask = slots - 1;
+	memset(cs->slot, 0, slots * sizeof(*cs->slot));
+}
+
+static void ask_sketch(const struct ads_index *x, uint32_t c)
+{
 	__builtin_prefetch(x->sketch + (size_t)c * MINHASH_SKETCH_BYTES);
-	return cs->n - 1;
 }
 
 /*
- * Joins ad a to every earlier ad that shares an LSH key with it and whose
+ * The position of ad c in the list, added if new. passed: c was found
+ * under a full key that the ad went past to a longer one. The sketches
+ * of the others are asked for at once; those of the passed ones only if
+ * they are checked.
+ */
+static size_t candidate(struct candidates *cs, const struct ads_index *x, uint32_t c, int passed)
+{
+	size_t i = (c * 2654435761u) & cs->mask, k;
+
+	for (; cs->slot[i]; i = (i + 1) & cs->mask) {
+		k = cs->slot[i] - 1;
+		if (cs->ad[k] != c)
+			continue;
+		if (cs->passed[k] && !passed) {
+			cs->passed[k] = 0;
+			ask_sketch(x, c);
+		}
+		return k;
+	}
+	k = cs->n++;
+	cs->ad[k] = c;
+	cs->similar[k] = 0;
+	cs->passed[k] = (uint8_t)passed;
+	cs->slot[i] = (uint32_t)cs->n;
+	if (!passed)
+		ask_sketch(x, c);
+	return k;
+}
+
+/*
+ * Checks the candidates whose passed flag is `passed` and joins a to each
+ * that is similar; returns whether any was.
+ */
+static int check_candidates(struct ads_index *x, uint32_t a, struct candidates *cs, int passed)
+{
+	const uint8_t *mine = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
+	size_t k;
+	int joined = 0;
+
+	for (k = 0; k < cs->n; k++) {
+		if (cs->passed[k] != passed)
+			continue;
+		cs->similar[k] = minhash_sketch_differ(mine, x->sketch + (size_t)cs->ad[k] *
+						       MINHASH_SKETCH_BYTES) <= x->max_differ;
+		if (cs->similar[k]) {
+			uf_union(&x->tpl, a, cs->ad[k]);
+			joined = 1;
+		}
+	}
+	return joined;
+}
+
+/*
+ * Joins ad a to the earlier ads that share an LSH key with it and whose
  * sketch is similar enough. A band whose key is full (LSH_PER_KEY ads)
  * goes on to its next longer key; a band stores a under the last key it
  * looked up when no ad it found was similar and that key has room.
  *
- * The work goes level by level over all bands, then checks every
- * candidate, so that the memory it waits for (slots, then sketches) is
+ * The ads under a full key that the ad went past are checked only when
+ * no other candidate was similar. Such a key is one that many unrelated
+ * ads share (its values come from stock phrases), and its ads are the
+ * first few that had it: they are half of all candidates and nearly
+ * never like the new ad. Each check is a chance for the sketch's noise
+ * to join two unrelated ads, and one such join merges two whole
+ * clusters; so an ad that has found its template elsewhere does not check
+ * them (docs/ads.md, "Templates", step 8). An ad that found nothing else
+ * still checks them, so an ad whose template's only earlier copy is there
+ * still finds it.
+ *
+ * The work goes level by level over all bands, then checks the
+ * candidates, so that the memory it waits for (slots, then sketches) is
  * asked for in a few rounds instead of one read after another.
  */
 static int place_in_cluster(struct ads_index *x, uint32_t a, const struct index_sig *sig)
@@ -260,17 +335,17 @@ static int place_in_cluster(struct ads_index *x, uint32_t a, const struct index_
 		return VG_OK;
 	}
 	memcpy(mine, sig->sketch, MINHASH_SKETCH_BYTES);
-	cs.n = 0;
-	memset(cs.slot, 0, sizeof(cs.slot));
+	candidates_init(&cs, &x->lsh);
 	/*
-	 * Every level's key is asked for at once: a band goes on to its longer
-	 * keys often enough (about 18 lookups for 10 bands on the generated
-	 * millions) that one wait for memory is cheaper than three in a row.
+	 * Every band's first key is asked for at once, and a longer key only
+	 * once the band has found its shorter one full. Asking for every
+	 * level's key up front (three a band) asked for about ten cache lines
+	 * an ad that were never read, and on this machine a software prefetch
+	 * waits when too many lines are already on their way.
 	 */
 	for (b = 0; b < bands; b++) {
 		depth[b] = 0;
-		for (level = 0; level < levels; level++)
-			lsh_prefetch(&x->lsh, sig->keys[b][level]);
+		lsh_prefetch(&x->lsh, sig->keys[b][0]);
 	}
 	for (level = 0; level < levels && deeper; level++) {
 		deeper = 0;
@@ -281,7 +356,9 @@ static int place_in_cluster(struct ads_index *x, uint32_t a, const struct index_
 				continue;
 			n_found[b][level] = (uint8_t)lsh_find(&x->lsh, sig->keys[b][level], f);
 			for (j = 0; j < n_found[b][level]; j++)
-				pos[b][level][j] = (uint16_t)candidate(&cs, x, f[j]);
+				pos[b][level][j] = (uint16_t)candidate(&cs, x, f[j],
+								       n_found[b][level] == LSH_PER_KEY &&
+								       level + 1 < levels);
 			if (n_found[b][level] == LSH_PER_KEY && level + 1 < levels) {
 				depth[b] = (uint8_t)(level + 1);
 				lsh_prefetch(&x->lsh, sig->keys[b][level + 1]);
@@ -289,12 +366,11 @@ static int place_in_cluster(struct ads_index *x, uint32_t a, const struct index_
 			}
 		}
 	}
-	for (k = 0; k < cs.n; k++) {
-		const uint8_t *theirs = x->sketch + (size_t)cs.ad[k] * MINHASH_SKETCH_BYTES;
-
-		cs.similar[k] = minhash_sketch_differ(mine, theirs) <= x->max_differ;
-		if (cs.similar[k])
-			uf_union(&x->tpl, a, cs.ad[k]);
+	if (!check_candidates(x, a, &cs, 0)) {
+		for (k = 0; k < cs.n; k++)
+			if (cs.passed[k])
+				ask_sketch(x, cs.ad[k]);
+		check_candidates(x, a, &cs, 1);
 	}
 	for (b = 0; b < bands; b++) {
 		int linked = 0;

@@ -12,8 +12,9 @@
  * of the ad's signature and joins the ad to every candidate whose sketch
  * estimates a Jaccard similarity of at least params.threshold. A band
  * whose key already holds LSH_PER_KEY ads goes on to its next longer key
- * (lsh.h); a band that found no similar ad stores the ad under the last
- * key it looked up, if that one has room. Ads are numbered 0, 1, 2, ... in
+ * (lsh.h); the ads under such a passed full key are checked only when no
+ * other candidate was similar. A band that found no similar ad stores the
+ * ad under the last key it looked up, if that one has room. Ads are numbered 0, 1, 2, ... in
  * the order they were added; a cluster is named by its first ad's number.
  *
  * index_save() and index_load() write and read the whole index through a
@@ -52,7 +53,7 @@ struct index_params {
 	double threshold;   /* the least estimated Jaccard similarity of one template */
 };
 
-/* The defaults documented in docs/ads.md: seed 1, bigrams, 10 bands of 2 rows, 0.42. */
+/* The defaults documented in docs/ads.md: seed 1, bigrams, 9 bands of 2 rows, 0.42. */
 void index_params_default(struct index_params *p);
 
 /* VG_OK, or VG_INVAL with a message in err for a layout or threshold out of range. */

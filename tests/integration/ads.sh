@@ -114,7 +114,7 @@ ads cluster --no-indicators --index "$WORK/ads.idx" <"$WORK/day2.jsonl" >"$WORK/
 is "  and a day read twice adds nothing and writes nothing" "$(wc -c <"$WORK/clusters3")" 0
 ads cluster --no-indicators --index "$WORK/ads.idx" --threshold 0.5 </dev/null >/dev/null 2>"$WORK/err"
 is "an index made with other parameters is refused" "$?" 2
-check "  naming them" grep -q 'was made with threshold 0.42, bands 10x2' "$WORK/err"
+check "  naming them" grep -q 'was made with threshold 0.42, bands 9x2' "$WORK/err"
 cp "$WORK/ads.idx" "$WORK/bad.idx"
 printf 'X' | dd of="$WORK/bad.idx" bs=1 seek=100 conv=notrunc 2>/dev/null
 ads cluster --no-indicators --index "$WORK/bad.idx" </dev/null >/dev/null 2>"$WORK/err"

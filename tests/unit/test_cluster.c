@@ -101,6 +101,30 @@ static void test_minhash_words(void **state)
 	/* The same words give the same shingles wherever they are. */
 	assert_int_equal(shingles(&m, "a b a", sh), 3);
 	assert_true(sh[0] == sh[2] && sh[0] != sh[1]);
+	/*
+	 * A word's hash does not depend on where it lies: at the text's end
+	 * (read without going past it) or before other words (read 8 bytes at
+	 * a time). Every prefix of a long word, shorter and longer than 8
+	 * bytes, hashes differently from every other.
+	 */
+	{
+		static const char word[] = "abcdefghijklmnopqrstu\xc3\xa9";
+		uint64_t alone[sizeof(word)], inside;
+		char text[64];
+		size_t len, k;
+
+		for (len = 1; len < sizeof(word); len++) {
+			if (len == sizeof(word) - 2)
+				continue; /* half of the last letter */
+			memcpy(text, word, len);
+			assert_int_equal(minhash_shingles(&m, text, len, &alone[len], 1), 1);
+			memcpy(text + len, " zzzzzzzzzzzzzzz", 16);
+			assert_int_equal(minhash_shingles(&m, text, len + 16, &inside, 1), 2);
+			assert_true(inside == alone[len]);
+			for (k = 1; k < len; k++)
+				assert_true(k == sizeof(word) - 2 || alone[k] != alone[len]);
+		}
+	}
 	/* No word: every value is the maximum. */
 	assert_int_equal(minhash_sign(&m, "--", 2, a), 0);
 	for (i = 0; i < MINHASH_K; i++)
