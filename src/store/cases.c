@@ -924,26 +924,6 @@ out:
 	return rc;
 }
 
-/* Runs a one-parameter list statement, reading rows with read. */
-static int list_by(struct store *s, const char *sql, const char *key, size_t size,
-		   int (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *count)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	db_lock(s);
-	rc = db_stmt(s, sql, &st);
-	if (rc)
-		goto out;
-	rc = db_bind_check(s, db_bind_text(st, 1, key), __func__);
-	if (!rc)
-		rc = db_collect(s, st, __func__, size, read, rows, count);
-	db_done(st);
-out:
-	db_unlock(s);
-	return rc;
-}
-
 static void case_tip_row_release(struct case_tip_row *t)
 {
 	free(t->tip_id);
@@ -991,8 +971,8 @@ int store_case_tips(struct store *s, const char *case_id, struct case_tip_list *
 	int rc;
 
 	assert(case_id && out);
-	rc = list_by(s, SQL_CASE_TIPS, case_id, sizeof(*l.rows), read_case_tip,
-		     (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_CASE_TIPS, case_id, __func__, sizeof(*l.rows), read_case_tip,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		case_tip_list_release(&l);
 		return rc;
@@ -1042,8 +1022,8 @@ int store_case_events(struct store *s, const char *case_id, struct case_event_li
 	int rc;
 
 	assert(case_id && out);
-	rc = list_by(s, SQL_CASE_EVENTS, case_id, sizeof(*l.rows), read_event,
-		     (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_CASE_EVENTS, case_id, __func__, sizeof(*l.rows), read_event,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		case_event_list_release(&l);
 		return rc;
@@ -1223,8 +1203,8 @@ int store_person_list(struct store *s, const char *case_id, struct person_list *
 	int rc;
 
 	assert(case_id && out);
-	rc = list_by(s, SQL_PERSON_LIST, case_id, sizeof(*l.rows), read_person,
-		     (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_PERSON_LIST, case_id, __func__, sizeof(*l.rows), read_person,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		person_list_release(&l);
 		return rc;
@@ -1302,8 +1282,8 @@ int store_location_list(struct store *s, const char *case_id, struct location_li
 	int rc;
 
 	assert(case_id && out);
-	rc = list_by(s, SQL_LOCATION_LIST, case_id, sizeof(*l.rows), read_location,
-		     (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_LOCATION_LIST, case_id, __func__, sizeof(*l.rows), read_location,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		location_list_release(&l);
 		return rc;

@@ -288,6 +288,26 @@ int db_int64(struct store *s, sqlite3_stmt *st, const char *what, bool write,
 	return VG_OK;
 }
 
+int db_collect_by(struct store *s, const char *sql, const char *key, const char *what,
+		  size_t size, int (*read)(sqlite3_stmt *st, void *row), void **rows,
+		  size_t *count)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	db_lock(s);
+	rc = db_stmt(s, sql, &st);
+	if (rc)
+		goto out;
+	rc = db_bind_check(s, db_bind_text(st, 1, key), what);
+	if (!rc)
+		rc = db_collect(s, st, what, size, read, rows, count);
+	db_done(st);
+out:
+	db_unlock(s);
+	return rc;
+}
+
 int db_stmt(struct store *s, const char *sql, sqlite3_stmt **out)
 {
 	sqlite3_stmt *st = NULL;

@@ -123,6 +123,13 @@ int db_col_hash(sqlite3_stmt *st, int i, unsigned char out[32]);
  */
 int db_collect(struct store *s, sqlite3_stmt *st, const char *what, size_t size,
 	       int (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *count);
+/*
+ * Takes the lock and collects, as db_collect() does, the rows of the
+ * statement sql whose one parameter ?1 is the text key (an id).
+ */
+int db_collect_by(struct store *s, const char *sql, const char *key, const char *what,
+		  size_t size, int (*read)(sqlite3_stmt *st, void *row), void **rows,
+		  size_t *count);
 /* Runs a statement whose one row is one integer, e.g. a count. */
 int db_int64(struct store *s, sqlite3_stmt *st, const char *what, bool write,
 	     int64_t *out);

@@ -352,27 +352,6 @@ out:
 	return VG_OK;
 }
 
-/* Collects the rows of a statement whose one parameter is the text key. */
-static int list_by_key(struct store *s, const char *sql, const char *key, const char *what,
-		       size_t size, int (*read)(sqlite3_stmt *, void *), void **rows,
-		       size_t *count)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	db_lock(s);
-	rc = db_stmt(s, sql, &st);
-	if (rc)
-		goto out;
-	rc = db_bind_check(s, bind_str(st, 1, key), what);
-	if (!rc)
-		rc = db_collect(s, st, what, size, read, rows, count);
-	db_done(st);
-out:
-	db_unlock(s);
-	return rc;
-}
-
 int store_meeting_list_for_case(struct store *s, const char *case_id,
 				struct meeting_list *out)
 {
@@ -380,8 +359,8 @@ int store_meeting_list_for_case(struct store *s, const char *case_id,
 	int rc;
 
 	assert(case_id && out);
-	rc = list_by_key(s, SQL_MEETING_FOR_CASE, case_id, __func__, sizeof(*l.rows),
-			 read_meeting, (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_MEETING_FOR_CASE, case_id, __func__, sizeof(*l.rows),
+			   read_meeting, (void **)&l.rows, &l.count);
 	if (rc) {
 		meeting_list_release(&l);
 		return rc;
@@ -426,8 +405,8 @@ int store_agenda_list(struct store *s, const char *meeting_id, struct agenda_lis
 	int rc;
 
 	assert(meeting_id && out);
-	rc = list_by_key(s, SQL_AGENDA_LIST, meeting_id, __func__, sizeof(*l.rows),
-			 read_agenda, (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_AGENDA_LIST, meeting_id, __func__, sizeof(*l.rows),
+			   read_agenda, (void **)&l.rows, &l.count);
 	if (rc) {
 		agenda_list_release(&l);
 		return rc;
@@ -576,8 +555,8 @@ int store_attendee_list(struct store *s, const char *meeting_id, struct attendee
 	int rc;
 
 	assert(meeting_id && out);
-	rc = list_by_key(s, SQL_ATTENDEE_LIST, meeting_id, __func__, sizeof(*l.rows),
-			 read_attendee, (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_ATTENDEE_LIST, meeting_id, __func__, sizeof(*l.rows),
+			   read_attendee, (void **)&l.rows, &l.count);
 	if (rc) {
 		attendee_list_release(&l);
 		return rc;
@@ -643,8 +622,8 @@ int store_action_list(struct store *s, const char *meeting_id, struct action_lis
 	int rc;
 
 	assert(meeting_id && out);
-	rc = list_by_key(s, SQL_ACTION_LIST, meeting_id, __func__, sizeof(*l.rows),
-			 read_action, (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_ACTION_LIST, meeting_id, __func__, sizeof(*l.rows),
+			   read_action, (void **)&l.rows, &l.count);
 	if (rc) {
 		action_list_release(&l);
 		return rc;

@@ -521,34 +521,14 @@ static int read_note(sqlite3_stmt *st, void *row)
 	return rc;
 }
 
-/* Collects the rows of a statement whose ?1 is a case id. */
-static int case_collect(struct store *s, const char *sql, const char *case_id, size_t size,
-			int (*read)(sqlite3_stmt *st, void *row), void **rows, size_t *count)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	db_lock(s);
-	rc = db_stmt(s, sql, &st);
-	if (rc)
-		goto out;
-	rc = db_bind_check(s, sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC), __func__);
-	if (!rc)
-		rc = db_collect(s, st, __func__, size, read, rows, count);
-	db_done(st);
-out:
-	db_unlock(s);
-	return rc;
-}
-
 int store_note_list(struct store *s, const char *case_id, struct note_list *out)
 {
 	struct note_list l = {0};
 	int rc;
 
 	assert(case_id && out);
-	rc = case_collect(s, SQL_NOTE_LIST, case_id, sizeof(*l.rows), read_note,
-			  (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_NOTE_LIST, case_id, __func__, sizeof(*l.rows), read_note,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		note_list_release(&l);
 		return rc;
@@ -801,8 +781,8 @@ int store_task_list(struct store *s, const char *case_id, struct task_list *out)
 	int rc;
 
 	assert(case_id && out);
-	rc = case_collect(s, SQL_TASK_LIST, case_id, sizeof(*l.rows), read_task,
-			  (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_TASK_LIST, case_id, __func__, sizeof(*l.rows), read_task,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		task_list_release(&l);
 		return rc;
@@ -884,8 +864,8 @@ int store_work_tips(struct store *s, const char *case_id, struct work_tip_list *
 	int rc;
 
 	assert(case_id && out);
-	rc = case_collect(s, SQL_WORK_TIPS, case_id, sizeof(*l.rows), read_work_tip,
-			  (void **)&l.rows, &l.count);
+	rc = db_collect_by(s, SQL_WORK_TIPS, case_id, __func__, sizeof(*l.rows), read_work_tip,
+			   (void **)&l.rows, &l.count);
 	if (rc) {
 		work_tip_list_release(&l);
 		return rc;
