@@ -7,7 +7,7 @@ const { open } = require('./lib/browser');
 const { visit, navigating, shot, sendReport } = require('./lib/pages');
 
 // The quick exit's destination in these tests (configured in main.js);
-// the browser answers it with a stub page, so nothing leaves the machine.
+// the browser answers it with a stand-in page, so nothing leaves the machine.
 const EXIT_ORIGIN = 'https://exit.example';
 
 async function report(env, js) {
@@ -75,7 +75,7 @@ async function check(env, receipt, js) {
 
 async function quickExit(env, js) {
 	const mode = js ? 'with JavaScript' : 'without JavaScript';
-	const ctx = await open(env.browser, env.base, { js, stubs: [EXIT_ORIGIN] });
+	const ctx = await open(env.browser, env.base, { js, standIns: [EXIT_ORIGIN] });
 	try {
 		const page = ctx.page;
 		await visit(ctx, '/', `the home page ${mode}`);

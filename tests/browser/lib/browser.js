@@ -20,7 +20,7 @@ async function launch() {
 // A fresh context (no cookies, no history) on the server at base.
 // opts.js: whether JavaScript runs; opts.bypassCSP: render without the
 // server's Content-Security-Policy, so that only escaping stands between a
-// payload and execution; opts.stubs: other hosts answered with a stub page
+// payload and execution; opts.standIns: other hosts answered with a stand-in page
 // instead of being refused (the quick exit's destination).
 async function open(browser, base, opts = {}) {
 	const origin = new URL(base).origin;
@@ -36,8 +36,8 @@ async function open(browser, base, opts = {}) {
 	const limit = Number(process.env.BROWSER_TIMEOUT_MS) || 120000;
 	context.setDefaultTimeout(limit);
 	context.setDefaultNavigationTimeout(limit);
-	const state = { foreign: [], dialogs: [], stubbed: [] };
-	const stubs = new Set(opts.stubs || []);
+	const state = { foreign: [], dialogs: [] };
+	const standIns = new Set(opts.standIns || []);
 	await context.route('**/*', (route) => {
 		const url = route.request().url();
 		let host;
@@ -48,11 +48,9 @@ async function open(browser, base, opts = {}) {
 		}
 		if (host.origin === origin)
 			return route.continue();
-		if (stubs.has(host.origin)) {
-			state.stubbed.push(url);
+		if (standIns.has(host.origin))
 			return route.fulfill({ status: 200, contentType: 'text/html',
 				body: '<!doctype html><title>Elsewhere</title><p>Elsewhere</p>' });
-		}
 		state.foreign.push(url);
 		return route.abort();
 	});
