@@ -158,6 +158,21 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
 	free(text);
 }
 
+/* What a new tip's store leads to; failures are logged and redone at the next start. */
+static void derive(struct app *app, const struct tip_row *row)
+{
+	char case_id[CASE_ID_SIZE];
+	int rc;
+
+	if (row->screened_at && links_index_tip(app, row->id))
+		log_error("tip %s: entities not indexed yet", row->id);
+	rc = cases_open_for_tip(app, row->id, case_id);
+	if (rc)
+		log_error("tip %s stored without a case: %s", row->id, vg_strerror(rc));
+	else
+		work_tip_screened(app, row->id);
+}
+
 int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *errs,
 	       struct tip_receipt *out)
 {
@@ -204,6 +219,16 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 		rc = seal_field(app, "tips", "details", r.id, details, &row.details);
 	if (rc)
 		goto out;
+	/*
+	 * The tip and what is derived from it (its entities, its case, the
+	 * case's automatic tasks, the audit entry) go to disk in one commit,
+	 * so a tip costs one fsync. A derived write that fails is undone
+	 * alone and made again at the next start (links_backlog(),
+	 * cases_backlog()); the reporter's receipt is good once the batch is.
+	 */
+	rc = store_batch_begin(app->store);
+	if (rc)
+		goto out;
 	/* An 83-bit receipt colliding is not expected; retrying costs nothing. */
 	for (tries = 0; tries < 3; tries++) {
 		receipt_generate(digits);
@@ -212,25 +237,11 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 		if (rc != VG_EXISTS)
 			break;
 	}
+	if (!rc)
+		derive(app, &row);
+	rc = store_batch_end(app->store, rc);
 	if (rc)
 		goto out;
-	/* The tip is stored: what fails here is indexed at the next start. */
-	if (row.screened_at && links_index_tip(app, r.id))
-		log_error("tip %s: entities not indexed yet", r.id);
-	/*
-	 * The tip is durable now; its case is opened in a second transaction.
-	 * If that fails or the process dies in between, cases_backlog() opens
-	 * it at the next start, so the reporter's receipt is still good.
-	 */
-	{
-		char case_id[CASE_ID_SIZE];
-		int crc = cases_open_for_tip(app, r.id, case_id);
-
-		if (crc)
-			log_error("tip %s stored without a case: %s", r.id, vg_strerror(crc));
-		else
-			work_tip_screened(app, r.id);
-	}
 	receipt_format(digits, r.receipt);
 	*out = r;
 out:

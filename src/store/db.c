@@ -29,7 +29,7 @@ void db_unlock(struct store *s)
  * needs to know. `write` says whether the statement changes data: only then
  * do a read-only or full database and failed I/O mean VG_READONLY.
  */
-int db_error(struct store *s, int rc, const char *what, bool write)
+static int error_status(struct store *s, int rc, const char *what, bool write)
 {
 	switch (rc & 0xff) {
 	case SQLITE_CONSTRAINT:
@@ -57,6 +57,16 @@ int db_error(struct store *s, int rc, const char *what, bool write)
 	}
 	log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
 	return VG_DB;
+}
+
+int db_error(struct store *s, int rc, const char *what, bool write)
+{
+	int status = error_status(s, rc, what, write);
+
+	/* SQLite ends the whole transaction on some errors (a full disk). */
+	if (s->batch && !s->lost && sqlite3_get_autocommit(s->db))
+		s->lost = status;
+	return status;
 }
 
 /* Binding only fails for lack of memory or an oversized value. */
@@ -117,18 +127,39 @@ int db_exec(struct store *s, const char *sql, const char *what)
 
 int db_begin(struct store *s, const char *what)
 {
-	return db_exec(s, "BEGIN IMMEDIATE", what);
+	int rc;
+
+	if (!s->batch)
+		return db_exec(s, "BEGIN IMMEDIATE", what);
+	/* Nothing may write outside the batch's transaction once it is gone. */
+	if (s->lost)
+		return s->lost;
+	assert(s->nested == 0);
+	rc = db_exec(s, "SAVEPOINT store_fn", what);
+	if (!rc)
+		s->nested = 1;
+	return rc;
 }
 
 int db_commit(struct store *s, const char *what)
 {
-	return db_exec(s, "COMMIT", what);
+	int rc;
+
+	if (!s->batch)
+		return db_exec(s, "COMMIT", what);
+	rc = db_exec(s, "RELEASE store_fn", what);
+	if (!rc)
+		s->nested = 0;
+	return rc;
 }
 
 int db_begin_deferred(struct store *s, const char *what)
 {
-	int rc = db_exec(s, "PRAGMA synchronous = NORMAL", what);
+	int rc;
 
+	if (s->batch)
+		return db_begin(s, what);
+	rc = db_exec(s, "PRAGMA synchronous = NORMAL", what);
 	if (rc)
 		return rc;
 	rc = db_begin(s, what);
@@ -139,6 +170,8 @@ int db_begin_deferred(struct store *s, const char *what)
 
 int db_end_deferred(struct store *s, int rc)
 {
+	if (s->batch)
+		return rc;
 	if (db_exec(s, "PRAGMA synchronous = FULL", "synchronous") && !rc)
 		return VG_DB;
 	return rc;
@@ -151,8 +184,14 @@ int db_end_deferred(struct store *s, int rc)
  */
 void db_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db))
+		goto out;
+	if (!s->batch)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	else if (s->nested)
+		sqlite3_exec(s->db, "ROLLBACK TO store_fn; RELEASE store_fn", NULL, NULL, NULL);
+out:
+	s->nested = 0;
 }
 
 int db_bind_sealed(sqlite3_stmt *st, int idx, const struct sealed *v)

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/walsync.h"
 
 /*
  * Defines fn, the release function of a list type whose rows are released
@@ -48,6 +49,18 @@ struct store {
 	sqlite3_stmt **stmt;    /* store_sqlite.c's table, prepared at open */
 	struct db_cached cache[DB_STMT_CACHE_MAX];
 	size_t ncache;
+	/*
+	 * store_batch_begin() .. store_batch_end(): the holding thread's writes
+	 * share one transaction. `batch` is set while it is open, `nested`
+	 * counts the savepoint a store function opened inside it (0 or 1: a
+	 * store function never calls another), `lost` is the status of an
+	 * error on which SQLite rolled the whole transaction back (0: none).
+	 * They change only under lock.
+	 */
+	bool batch;
+	int nested;
+	int lost;
+	struct walsync wal;     /* the batch's commit waits for the disk here */
 };
 
 /*
@@ -84,6 +97,11 @@ int db_write(struct store *s, sqlite3_stmt *st, const char *what);
 /* Steps to the first row: VG_OK with a row ready, or VG_NOTFOUND. */
 int db_row(struct store *s, sqlite3_stmt *st, const char *what, bool write);
 int db_exec(struct store *s, const char *sql, const char *what);
+/*
+ * BEGIN IMMEDIATE and COMMIT; inside a batch (store_batch_begin()) a
+ * savepoint and its release instead, so that a store function's writes
+ * can be undone alone while the batch's transaction stays open.
+ */
 int db_begin(struct store *s, const char *what);
 int db_commit(struct store *s, const char *what);
 /*
@@ -94,7 +112,9 @@ int db_commit(struct store *s, const char *what);
  * with it. SQLite refuses to change the level inside a transaction, so
  * db_begin_deferred() sets it before BEGIN, and db_end_deferred(), called
  * after the COMMIT or the rollback, sets it back to FULL and returns rc, or
- * VG_DB if every later write could not be made durable again.
+ * VG_DB if every later write could not be made durable again. Inside a
+ * batch they are db_begin() and a plain return of rc: the derived writes
+ * commit with the batch, durably.
  */
 int db_begin_deferred(struct store *s, const char *what);
 int db_end_deferred(struct store *s, int rc);
@@ -102,6 +122,7 @@ int db_end_deferred(struct store *s, int rc);
  * Undoes an open transaction after a failure. SQLite has already rolled
  * back on some errors (a full disk, for one), so only roll back what is
  * still open; a failure here changes nothing the caller can act on.
+ * Inside a batch it undoes only the store function's savepoint.
  */
 void db_rollback(struct store *s);
 int db_bind_sealed(sqlite3_stmt *st, int idx, const struct sealed *v);

@@ -119,6 +119,26 @@ int store_schema_version(struct store *s, int *out);
 /* The newest migration this build knows: the highest schema version it opens. */
 int64_t store_schema_newest(void);
 
+/*
+ * One transaction for several store calls. store_batch_begin() takes the
+ * store's lock (other threads wait until the end) and opens a transaction;
+ * every store call the same thread makes until store_batch_end() writes
+ * into it, each call's own transaction becoming a savepoint that is undone
+ * alone when the call fails. store_batch_end(s, rc) commits durably when
+ * rc is VG_OK and rolls everything back otherwise; it returns rc, or the
+ * commit's failure, or the error on which SQLite rolled the transaction
+ * back by itself (a full disk), so VG_OK means all of it is on disk. A new
+ * tip and what is derived from it (its case, entities, automatic tasks,
+ * the audit entry) cost one commit this way instead of five.
+ *
+ * The commit is a group commit: it writes the log without waiting for the
+ * disk, releases the lock, and then waits for an fdatasync() of the log
+ * shared with the batches that committed meanwhile (store/walsync.h), so
+ * concurrent tips share the disk's flush instead of queueing for one each.
+ */
+int store_batch_begin(struct store *s);
+int store_batch_end(struct store *s, int rc);
+
 /* Tips */
 int store_tip_insert(struct store *s, const struct tip_row *t);
 int store_tip_get(struct store *s, const char *id, struct tip_row *out);

@@ -612,6 +612,21 @@ static int prepare_all(struct store *s)
 	return VG_OK;
 }
 
+/* Recursive: the store calls inside a batch take the lock its holder has. */
+static int lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	if (pthread_mutexattr_init(&a))
+		return -1;
+	rc = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	if (!rc)
+		rc = pthread_mutex_init(lock, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
 int store_open(const char *path, struct store **out)
 {
 	struct store *s;
@@ -621,7 +636,7 @@ int store_open(const char *path, struct store **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return VG_NOMEM;
-	if (pthread_mutex_init(&s->lock, NULL)) {
+	if (lock_init(&s->lock)) {
 		free(s);
 		return VG_NOMEM;
 	}
@@ -643,6 +658,8 @@ int store_open(const char *path, struct store **out)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	rc = configure(s);
+	if (!rc)
+		rc = walsync_init(&s->wal, sqlite3_db_filename(s->db, "main"));
 	if (!rc)
 		rc = migrate(s);
 	if (!rc)
@@ -669,6 +686,7 @@ void store_free(struct store *s)
 	/* Every statement is finalized, so the close cannot be refused. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_error("store: close: %s", sqlite3_errmsg(s->db));
+	walsync_release(&s->wal);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -1235,6 +1253,44 @@ static int audit_last(struct store *s, int64_t *id, unsigned char hash[32])
 	}
 	db_done(st);
 	return rc;
+}
+
+int store_batch_begin(struct store *s)
+{
+	int rc;
+
+	db_lock(s);
+	assert(!s->batch);
+	/* Committed without waiting for the disk: store_batch_end() waits. */
+	rc = db_begin_deferred(s, "batch");
+	if (rc) {
+		db_unlock(s);
+		return rc;
+	}
+	s->batch = true;
+	s->lost = 0;
+	return VG_OK;
+}
+
+int store_batch_end(struct store *s, int rc)
+{
+	uint64_t ticket = 0;
+
+	assert(s->batch && s->nested == 0);
+	s->batch = false;
+	if (!rc)
+		rc = s->lost;
+	if (!rc)
+		rc = db_commit(s, "batch");
+	if (rc)
+		db_rollback(s);
+	else
+		ticket = walsync_ticket(&s->wal);
+	rc = db_end_deferred(s, rc);
+	s->lost = 0;
+	db_unlock(s);
+	/* Outside the lock: the next writers go on while the disk flushes. */
+	return rc ? rc : walsync_wait(&s->wal, ticket);
 }
 
 int store_audit_append(struct store *s, struct audit_row *e, store_audit_hash_fn fn,

@@ -1202,6 +1202,100 @@ static void test_referrals(void **state)
 	referral_list_release(&l);
 }
 
+/* A batch's calls commit together; one that fails is undone alone. */
+static void test_batch(void **state)
+{
+	struct fixture *fx = *state;
+	struct tip_fixture a, b, dup;
+	struct tip_row got = { 0 };
+	struct audit_row e = { 0 };
+	int64_t n = -1;
+
+	tip_make(&a, 1, 100, "new");
+	tip_make(&b, 2, 200, "new");
+	assert_int_equal(store_batch_begin(fx->s), VG_OK);
+	assert_int_equal(store_tip_insert(fx->s, &a.row), VG_OK);
+	/* The same id again: the insert fails and only it is undone. */
+	tip_make(&dup, 1, 100, "new");
+	assert_int_equal(store_tip_insert(fx->s, &dup.row), VG_EXISTS);
+	assert_int_equal(store_tip_insert(fx->s, &b.row), VG_OK);
+	/* A deferred write inside the batch neither commits nor changes the level. */
+	e.at = 300;
+	e.action = (char *)"case.open";
+	e.deferred = 1;
+	assert_int_equal(store_audit_append(fx->s, &e, fake_hash, NULL), VG_OK);
+	assert_int_equal(store_batch_end(fx->s, VG_OK), VG_OK);
+	assert_int_equal(sync_level(fx->s), 2);
+	assert_int_equal(store_tip_count(fx->s, NULL, &n), VG_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_tip_get(fx->s, b.id, &got), VG_OK);
+	assert_tip_equal(&got, &b.row);
+	tip_row_release(&got);
+	assert_int_equal(store_audit_count(fx->s, &n), VG_OK);
+	assert_int_equal(n, 1);
+
+	/* A failed batch leaves nothing of its calls behind. */
+	tip_make(&a, 3, 400, "new");
+	assert_int_equal(store_batch_begin(fx->s), VG_OK);
+	assert_int_equal(store_tip_insert(fx->s, &a.row), VG_OK);
+	assert_int_equal(store_batch_end(fx->s, VG_NOMEM), VG_NOMEM);
+	assert_int_equal(store_tip_get(fx->s, a.id, &got), VG_NOTFOUND);
+	assert_int_equal(store_tip_count(fx->s, NULL, &n), VG_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(sync_level(fx->s), 2);
+}
+
+static void *batch_worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct tip_fixture f;
+	unsigned i;
+
+	w->rc = VG_OK;
+	for (i = 0; i < TIPS_PER_THREAD && !w->rc; i++) {
+		tip_make(&f, w->first + i, 1000 + (int64_t)(w->first + i), "new");
+		w->rc = store_batch_begin(w->s);
+		if (w->rc)
+			break;
+		w->rc = store_batch_end(w->s, store_tip_insert(w->s, &f.row));
+	}
+	return NULL;
+}
+
+/* Batches from many threads share the log's flushes and all arrive. */
+static void test_batch_concurrent(void **state)
+{
+	struct fixture *fx = *state;
+	struct worker w[THREADS];
+	struct tip_fixture f;
+	struct tip_row got = { 0 };
+	int64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < THREADS; i++) {
+		w[i].s = fx->s;
+		w[i].first = 7000 + i * TIPS_PER_THREAD;
+		w[i].rc = -1;
+		assert_int_equal(pthread_create(&w[i].thread, NULL, batch_worker_run,
+						&w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_join(w[i].thread, NULL), 0);
+	for (i = 0; i < THREADS; i++)
+		assert_int_equal(w[i].rc, VG_OK);
+	assert_int_equal(store_tip_count(fx->s, NULL, &n), VG_OK);
+	assert_int_equal(n, THREADS * TIPS_PER_THREAD);
+	/* Every commit was counted and every count was synced. */
+	assert_int_equal(fx->s->wal.committed, THREADS * TIPS_PER_THREAD);
+	assert_true(fx->s->wal.synced == fx->s->wal.committed);
+	assert_int_equal(sync_level(fx->s), 2);
+	tip_make(&f, 7000 + THREADS * TIPS_PER_THREAD - 1,
+		 1000 + 7000 + THREADS * TIPS_PER_THREAD - 1, "new");
+	assert_int_equal(store_tip_get(fx->s, f.id, &got), VG_OK);
+	assert_tip_equal(&got, &f.row);
+	tip_row_release(&got);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1227,6 +1321,8 @@ int main(void)
 		STORE_TEST(test_throttle),
 		STORE_TEST(test_readonly),
 		STORE_TEST(test_concurrent_inserts),
+		STORE_TEST(test_batch),
+		STORE_TEST(test_batch_concurrent),
 		cmocka_unit_test(test_release_zeroed),
 	};
 
