@@ -125,17 +125,34 @@ int db_exec(struct store *s, const char *sql, const char *what)
 	return rc == SQLITE_OK ? VG_OK : db_error(s, rc, what, true);
 }
 
+/*
+ * Runs a statement without rows from the cache: the transaction statements
+ * run several times for each tip, and parsing them each time cost more than
+ * running them. PRAGMAs are not cached: some take effect when prepared.
+ */
+static int run_cached(struct store *s, const char *sql, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc = db_stmt(s, sql, &st);
+
+	if (rc)
+		return rc;
+	rc = db_write(s, st, what);
+	db_done(st);
+	return rc;
+}
+
 int db_begin(struct store *s, const char *what)
 {
 	int rc;
 
 	if (!s->batch)
-		return db_exec(s, "BEGIN IMMEDIATE", what);
+		return run_cached(s, "BEGIN IMMEDIATE", what);
 	/* Nothing may write outside the batch's transaction once it is gone. */
 	if (s->lost)
 		return s->lost;
 	assert(s->nested == 0);
-	rc = db_exec(s, "SAVEPOINT store_fn", what);
+	rc = run_cached(s, "SAVEPOINT store_fn", what);
 	if (!rc)
 		s->nested = 1;
 	return rc;
@@ -146,8 +163,8 @@ int db_commit(struct store *s, const char *what)
 	int rc;
 
 	if (!s->batch)
-		return db_exec(s, "COMMIT", what);
-	rc = db_exec(s, "RELEASE store_fn", what);
+		return run_cached(s, "COMMIT", what);
+	rc = run_cached(s, "RELEASE store_fn", what);
 	if (!rc)
 		s->nested = 0;
 	return rc;
@@ -187,9 +204,9 @@ void db_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db))
 		goto out;
 	if (!s->batch)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	else if (s->nested)
-		sqlite3_exec(s->db, "ROLLBACK TO store_fn; RELEASE store_fn", NULL, NULL, NULL);
+		run_cached(s, "ROLLBACK", "rollback");
+	else if (s->nested && !run_cached(s, "ROLLBACK TO store_fn", "rollback"))
+		run_cached(s, "RELEASE store_fn", "rollback");
 out:
 	s->nested = 0;
 }
