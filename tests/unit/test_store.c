@@ -965,6 +965,7 @@ struct worker {
 	pthread_t thread;
 	struct store *s;
 	unsigned first;
+	bool batch;             /* each tip in a batch of its own */
 	int rc;
 };
 
@@ -978,14 +979,20 @@ static void *worker_run(void *arg)
 	for (i = 0; i < TIPS_PER_THREAD && !w->rc; i++) {
 		tip_make(&f, w->first + i, 1000 + (int64_t)(w->first + i),
 			 "new");
-		w->rc = store_tip_insert(w->s, &f.row);
+		if (!w->batch) {
+			w->rc = store_tip_insert(w->s, &f.row);
+			continue;
+		}
+		w->rc = store_batch_begin(w->s);
+		if (!w->rc)
+			w->rc = store_batch_end(w->s, store_tip_insert(w->s, &f.row));
 	}
 	return NULL;
 }
 
-static void test_concurrent_inserts(void **state)
+/* THREADS threads store TIPS_PER_THREAD tips each from tip `first` on; all must arrive. */
+static void insert_concurrently(struct fixture *fx, unsigned first, bool batch)
 {
-	struct fixture *fx = *state;
 	struct worker w[THREADS];
 	struct tip_fixture f;
 	struct tip_row got = { 0 };
@@ -994,7 +1001,8 @@ static void test_concurrent_inserts(void **state)
 
 	for (i = 0; i < THREADS; i++) {
 		w[i].s = fx->s;
-		w[i].first = 5000 + i * TIPS_PER_THREAD;
+		w[i].first = first + i * TIPS_PER_THREAD;
+		w[i].batch = batch;
 		w[i].rc = -1;
 		assert_int_equal(pthread_create(&w[i].thread, NULL, worker_run,
 						&w[i]), 0);
@@ -1007,11 +1015,16 @@ static void test_concurrent_inserts(void **state)
 	assert_int_equal(store_tip_count(fx->s, NULL, &n), VG_OK);
 	assert_int_equal(n, THREADS * TIPS_PER_THREAD);
 	for (i = 0; i < THREADS * TIPS_PER_THREAD; i++) {
-		tip_make(&f, 5000 + i, 1000 + 5000 + (int64_t)i, "new");
+		tip_make(&f, first + i, 1000 + first + (int64_t)i, "new");
 		assert_int_equal(store_tip_get(fx->s, f.id, &got), VG_OK);
 		assert_tip_equal(&got, &f.row);
 		tip_row_release(&got);
 	}
+}
+
+static void test_concurrent_inserts(void **state)
+{
+	insert_concurrently(*state, 5000, false);
 }
 
 static void test_release_zeroed(void **state)
@@ -1245,55 +1258,16 @@ static void test_batch(void **state)
 	assert_int_equal(sync_level(fx->s), 2);
 }
 
-static void *batch_worker_run(void *arg)
-{
-	struct worker *w = arg;
-	struct tip_fixture f;
-	unsigned i;
-
-	w->rc = VG_OK;
-	for (i = 0; i < TIPS_PER_THREAD && !w->rc; i++) {
-		tip_make(&f, w->first + i, 1000 + (int64_t)(w->first + i), "new");
-		w->rc = store_batch_begin(w->s);
-		if (w->rc)
-			break;
-		w->rc = store_batch_end(w->s, store_tip_insert(w->s, &f.row));
-	}
-	return NULL;
-}
-
 /* Batches from many threads share the log's flushes and all arrive. */
 static void test_batch_concurrent(void **state)
 {
 	struct fixture *fx = *state;
-	struct worker w[THREADS];
-	struct tip_fixture f;
-	struct tip_row got = { 0 };
-	int64_t n = 0;
-	unsigned i;
 
-	for (i = 0; i < THREADS; i++) {
-		w[i].s = fx->s;
-		w[i].first = 7000 + i * TIPS_PER_THREAD;
-		w[i].rc = -1;
-		assert_int_equal(pthread_create(&w[i].thread, NULL, batch_worker_run,
-						&w[i]), 0);
-	}
-	for (i = 0; i < THREADS; i++)
-		assert_int_equal(pthread_join(w[i].thread, NULL), 0);
-	for (i = 0; i < THREADS; i++)
-		assert_int_equal(w[i].rc, VG_OK);
-	assert_int_equal(store_tip_count(fx->s, NULL, &n), VG_OK);
-	assert_int_equal(n, THREADS * TIPS_PER_THREAD);
+	insert_concurrently(fx, 7000, true);
 	/* Every commit was counted and every count was synced. */
 	assert_int_equal(fx->s->wal.committed, THREADS * TIPS_PER_THREAD);
 	assert_true(fx->s->wal.synced == fx->s->wal.committed);
 	assert_int_equal(sync_level(fx->s), 2);
-	tip_make(&f, 7000 + THREADS * TIPS_PER_THREAD - 1,
-		 1000 + 7000 + THREADS * TIPS_PER_THREAD - 1, "new");
-	assert_int_equal(store_tip_get(fx->s, f.id, &got), VG_OK);
-	assert_tip_equal(&got, &f.row);
-	tip_row_release(&got);
 }
 
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
