@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "crypto/seal.h"
+#include "store/entities.h"
 #include "web/i18n.h"
 
 #include <sodium.h>
@@ -158,6 +159,12 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
 	free(text);
 }
 
+/*
+ * New tips' and cases' search documents are indexed this many at a time
+ * (store_search_catch_up(); every search indexes what is queued first).
+ */
+#define SEARCH_BATCH 64
+
 /* What a new tip's store leads to; failures are logged and redone at the next start. */
 static void derive(struct app *app, const struct tip_row *row)
 {
@@ -171,6 +178,8 @@ static void derive(struct app *app, const struct tip_row *row)
 		log_error("tip %s stored without a case: %s", row->id, vg_strerror(rc));
 	else
 		work_tip_screened(app, row->id);
+	if (store_search_catch_up(app->store, SEARCH_BATCH))
+		log_error("tip %s: the search index is behind", row->id);
 }
 
 int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *errs,

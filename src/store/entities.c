@@ -68,6 +68,17 @@ static const char SQL_SEARCH[] =
 	"WHERE search_fts MATCH ?1 AND f.rowid < ?2 "
 	"ORDER BY f.rowid DESC LIMIT ?3";
 
+static const char SQL_QUEUED[] = "SELECT count(*) FROM search_queue";
+static const char SQL_INDEX_TIPS[] =
+	"INSERT INTO search_fts (rowid, body) SELECT d.rowid, v.body "
+	"FROM search_queue q JOIN search_docs d ON d.rowid = q.rowid "
+	"JOIN search_tip_text v ON v.id = d.ref WHERE d.kind = 'tip'";
+static const char SQL_INDEX_CASES[] =
+	"INSERT INTO search_fts (rowid, body) SELECT d.rowid, v.body "
+	"FROM search_queue q JOIN search_docs d ON d.rowid = q.rowid "
+	"JOIN search_case_text v ON v.id = d.ref WHERE d.kind = 'case'";
+static const char SQL_UNQUEUE[] = "DELETE FROM search_queue";
+
 void entity_row_release(struct entity_row *e)
 {
 	free(e->id);
@@ -467,6 +478,59 @@ static int read_hit(sqlite3_stmt *st, void *row)
 	return rc;
 }
 
+/* Runs one of the catch-up's statements from the cache. */
+static int catch_up_step(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc = db_stmt(s, sql, &st);
+
+	if (rc)
+		return rc;
+	rc = db_write(s, st, "search catch-up");
+	db_done(st);
+	return rc;
+}
+
+/* store_search_catch_up() with the lock held. */
+static int catch_up(struct store *s, int64_t min)
+{
+	sqlite3_stmt *st;
+	int64_t queued = 0;
+	int rc;
+
+	rc = db_stmt(s, SQL_QUEUED, &st);
+	if (rc)
+		return rc;
+	rc = db_int64(s, st, "search queue", false, &queued);
+	db_done(st);
+	if (rc || queued == 0 || queued < min)
+		return rc;
+	/* Derived from the documents, and the queue goes with it: no flush. */
+	rc = db_begin_deferred(s, "search catch-up");
+	if (rc)
+		return rc;
+	rc = catch_up_step(s, SQL_INDEX_TIPS);
+	if (!rc)
+		rc = catch_up_step(s, SQL_INDEX_CASES);
+	if (!rc)
+		rc = catch_up_step(s, SQL_UNQUEUE);
+	if (!rc)
+		rc = db_commit(s, "search catch-up");
+	if (rc)
+		db_rollback(s);
+	return db_end_deferred(s, rc);
+}
+
+int store_search_catch_up(struct store *s, int64_t min)
+{
+	int rc;
+
+	db_lock(s);
+	rc = catch_up(s, min);
+	db_unlock(s);
+	return rc;
+}
+
 int store_search(struct store *s, const char *fts, int64_t before, int limit,
 		 struct search_hit_list *out)
 {
@@ -476,6 +540,8 @@ int store_search(struct store *s, const char *fts, int64_t before, int limit,
 
 	assert(limit > 0 && limit <= 500);
 	db_lock(s);
+	/* The failure is logged; what is already indexed can still be searched. */
+	(void)catch_up(s, 0);
 	rc = db_stmt(s, SQL_SEARCH, &st);
 	if (rc)
 		goto out;

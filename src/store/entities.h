@@ -8,7 +8,8 @@
  *
  * The search index holds one document per tip and case, made by triggers
  * from their fields that are not sealed; store_search() runs an FTS5 query
- * against it. The query must already be valid FTS5 syntax: app/search.c
+ * against it. A new document waits in a queue (migration 0012) until
+ * store_search_catch_up() indexes it, which store_search() does first. The query must already be valid FTS5 syntax: app/search.c
  * builds it from what a person typed.
  *
  * Errors and ownership as in store.h: output parameters are set only on
@@ -131,9 +132,17 @@ struct search_hit_list {
 };
 
 /*
+ * Indexes the queued documents in one transaction when there are at least
+ * min of them (and any at all): FTS5 makes one segment for all of them.
+ * Its commit does not wait for the disk (the queue stays until it is on
+ * disk, and the documents are derived). Inside a batch it is part of it.
+ */
+int store_search_catch_up(struct store *s, int64_t min);
+/*
  * Runs the FTS5 query fts over the index, newest first, returning up to
  * limit (1..500) hits with pos below before (0: from the start). VG_INVAL
- * when fts is not a valid query.
+ * when fts is not a valid query. Queued documents are indexed first; if
+ * that fails (a full disk), the search runs without them.
  */
 int store_search(struct store *s, const char *fts, int64_t before, int limit,
 		 struct search_hit_list *out);

@@ -16,6 +16,7 @@
 
 #include "base/embedded.h"
 #include "store/db.h"
+#include "store/entities.h"
 #include "store/store.h"
 
 struct fixture {
@@ -778,16 +779,22 @@ static int64_t peek(struct store *s, const char *name, int64_t now)
 }
 
 /* The connection's durability level: 2 is FULL, 1 NORMAL. */
-static int64_t sync_level(struct store *s)
+/* The first column of the first row sql answers, or -1. */
+static int64_t query_int(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
-	int64_t level = -1;
+	int64_t v = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		level = sqlite3_column_int64(st, 0);
+		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return level;
+	return v;
+}
+
+static int64_t sync_level(struct store *s)
+{
+	return query_int(s, "PRAGMA synchronous");
 }
 
 /*
@@ -1270,6 +1277,56 @@ static void test_batch_concurrent(void **state)
 	assert_int_equal(sync_level(fx->s), 2);
 }
 
+static int64_t queued(struct store *s)
+{
+	return query_int(s, "SELECT count(*) FROM search_queue");
+}
+
+/* New documents wait in the queue; a search indexes them first. */
+static void test_search_queue(void **state)
+{
+	struct fixture *fx = *state;
+	struct search_hit_list l = {0};
+	struct tip_fixture f[4];
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		tip_make(&f[i], 60 + i, 100 + i, "new");
+		assert_int_equal(store_tip_insert(fx->s, &f[i].row), VG_OK);
+	}
+	assert_int_equal(queued(fx->s), 3);
+	assert_int_equal(query_int(fx->s, "SELECT count(*) FROM search_fts"), 0);
+	/* Fewer than asked for: nothing is indexed yet. */
+	assert_int_equal(store_search_catch_up(fx->s, 4), VG_OK);
+	assert_int_equal(queued(fx->s), 3);
+
+	/* A queued document that goes leaves the queue with it. */
+	assert_int_equal(sqlite3_exec(fx->s->db, "DELETE FROM tips WHERE rowid = 2",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(queued(fx->s), 2);
+
+	assert_int_equal(store_search(fx->s, "new", 0, 10, &l), VG_OK);
+	assert_int_equal(queued(fx->s), 0);
+	assert_int_equal(l.count, 2);
+	assert_string_equal(l.rows[0].ref, f[2].id);
+	assert_string_equal(l.rows[1].ref, f[0].id);
+	search_hit_list_release(&l);
+
+	/* Changed while queued: the text indexed is the one it has then. */
+	tip_make(&f[3], 63, 200, "new");
+	assert_int_equal(store_tip_insert(fx->s, &f[3].row), VG_OK);
+	assert_int_equal(store_tip_set_status(fx->s, f[3].id, "closed", 300), VG_OK);
+	assert_int_equal(store_search_catch_up(fx->s, 1), VG_OK);
+	assert_int_equal(queued(fx->s), 0);
+	assert_int_equal(store_search(fx->s, "closed", 0, 10, &l), VG_OK);
+	assert_int_equal(l.count, 1);
+	assert_string_equal(l.rows[0].ref, f[3].id);
+	search_hit_list_release(&l);
+	assert_int_equal(store_search(fx->s, "new", 0, 10, &l), VG_OK);
+	assert_int_equal(l.count, 2);
+	search_hit_list_release(&l);
+}
+
 #define STORE_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1297,6 +1354,7 @@ int main(void)
 		STORE_TEST(test_concurrent_inserts),
 		STORE_TEST(test_batch),
 		STORE_TEST(test_batch_concurrent),
+		STORE_TEST(test_search_queue),
 		cmocka_unit_test(test_release_zeroed),
 	};
 
