@@ -297,7 +297,8 @@ static int open_value(struct app *app, const char *entity_id, const struct seale
 	return seal_decrypt(&app->keys, ad, v->data, v->len, out, &len);
 }
 
-int links_index_tip(struct app *app, const char *tip_id)
+int links_index_result(struct app *app, const char *tip_id, const char *country,
+		       const json_t *screening)
 {
 	static const struct { const char *key; enum links_kind kind; } lists[] = {
 		{"phones", LINKS_PHONE}, {"emails", LINKS_EMAIL},
@@ -305,19 +306,13 @@ int links_index_tip(struct app *app, const char *tip_id)
 	};
 	struct entity_row *rows = NULL;
 	char (*ids)[TOKEN_ID_SIZE] = NULL;
-	struct tip_view v;
 	size_t n = 0, i, j;
 	json_t *ents;
 	int rc;
 
-	rc = tip_open(app, tip_id, &v);
-	if (rc)
-		return rc;
-	ents = v.screening ? json_object_get(v.screening, "entities") : NULL;
-	if (!ents) {
-		rc = VG_INVAL;
-		goto out;
-	}
+	ents = screening ? json_object_get(screening, "entities") : NULL;
+	if (!ents)
+		return VG_INVAL;
 	rows = calloc(SCAN_MAX, sizeof(*rows));
 	ids = calloc(SCAN_MAX, sizeof(*ids));
 	if (!rows || !ids) {
@@ -335,7 +330,7 @@ int links_index_tip(struct app *app, const char *tip_id)
 			if (!s || n == SCAN_MAX)
 				continue;
 			/* The screen's own values normalise; one that does not is skipped. */
-			if (links_normalise(lists[i].kind, s, v.row.country, norm))
+			if (links_normalise(lists[i].kind, s, country, norm))
 				continue;
 			rc = entity_make(app, lists[i].kind, norm, &rows[n], ids[n]);
 			if (rc)
@@ -349,6 +344,17 @@ out:
 		free(rows[j].value.data);
 	free(rows);
 	free(ids);
+	return rc;
+}
+
+int links_index_tip(struct app *app, const char *tip_id)
+{
+	struct tip_view v;
+	int rc = tip_open(app, tip_id, &v);
+
+	if (rc)
+		return rc;
+	rc = links_index_result(app, tip_id, v.row.country, v.screening);
 	tip_view_release(&v);
 	return rc;
 }

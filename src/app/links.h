@@ -83,6 +83,12 @@ void links_display(enum links_kind kind, const char *norm, char *out, size_t siz
  * again adds nothing twice.
  */
 int links_index_tip(struct app *app, const char *tip_id);
+/*
+ * links_index_tip() for a screening result already at hand (the parsed
+ * JSON of screen.h's output) of a tip from country.
+ */
+int links_index_result(struct app *app, const char *tip_id, const char *country,
+		       const json_t *screening);
 
 /* Indexes every screened tip not yet indexed; *done counts them. */
 int links_backlog(struct app *app, int64_t *done);

@@ -212,9 +212,10 @@ static int fill_result(const struct screen_result *r, void *arg)
 }
 
 int screening_fill(struct screening *s, const struct keys *k, const char *text,
-		   const char *country, int64_t now, struct tip_row *row)
+		   const char *country, int64_t now, struct tip_row *row, json_t **result)
 {
 	struct fill f = { .status = NULL };
+	json_t *parsed = NULL;
 	char ad[96];
 	int rc;
 
@@ -222,6 +223,13 @@ int screening_fill(struct screening *s, const struct keys *k, const char *text,
 	rc = screening_with(s, country, text, strlen(text), fill_result, &f);
 	if (rc)
 		goto out;
+	if (result) {
+		parsed = json_loadb(f.json.ptr, f.json.len, 0, NULL);
+		if (!parsed) {
+			rc = VG_NOMEM;
+			goto out;
+		}
+	}
 	snprintf(ad, sizeof(ad), "tips/screening/%s", row->id);
 	rc = seal_encrypt(k, ad, f.json.ptr, f.json.len, &row->screening.data,
 			  &row->screening.len);
@@ -233,7 +241,12 @@ int screening_fill(struct screening *s, const struct keys *k, const char *text,
 	row->typology = f.typology;
 	f.status = f.urgency = f.kinds = f.typology = NULL;
 	row->screened_at = now;
+	if (result) {
+		*result = parsed;
+		parsed = NULL;
+	}
 out:
+	json_decref(parsed);
 	free(f.status);
 	free(f.urgency);
 	free(f.kinds);

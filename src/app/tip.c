@@ -140,11 +140,11 @@ static json_t *details_json(const struct tip_input *in, int region_matched)
 
 /*
  * Fills row's screening before it is stored, so a tip is never in the queue
- * unread. A tip the screen cannot read is still stored (losing a tip is
+ * unread, and *result with it as JSON (NULL when it could not be screened). A tip the screen cannot read is still stored (losing a tip is
  * worse) and is picked up by app_screen_backlog() at the next start.
  */
 static void screen_tip(struct app *app, const char *narrative, json_t *details,
-		       struct tip_row *row)
+		       struct tip_row *row, json_t **result)
 {
 	char *text;
 	int rc;
@@ -152,8 +152,8 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
 	if (!app->screening)
 		return;
 	text = screening_tip_text(narrative, details);
-	rc = text ? screening_fill(app->screening, &app->keys, text, row->country, clock_now(), row) :
-		    VG_NOMEM;
+	rc = text ? screening_fill(app->screening, &app->keys, text, row->country, clock_now(), row,
+				   result) : VG_NOMEM;
 	if (rc)
 		log_error("tip %s stored unscreened: %s", row->id, vg_strerror(rc));
 	free(text);
@@ -165,13 +165,16 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
  */
 #define SEARCH_BATCH 64
 
-/* What a new tip's store leads to; failures are logged and redone at the next start. */
-static void derive(struct app *app, const struct tip_row *row)
+/*
+ * What a new tip's store leads to, from its screening result (NULL: not
+ * screened); failures are logged and redone at the next start.
+ */
+static void derive(struct app *app, const struct tip_row *row, const json_t *result)
 {
 	char case_id[CASE_ID_SIZE];
 	int rc;
 
-	if (row->screened_at && links_index_tip(app, row->id))
+	if (result && links_index_result(app, row->id, row->country, result))
 		log_error("tip %s: entities not indexed yet", row->id);
 	rc = cases_open_for_tip(app, row->id, case_id);
 	if (rc)
@@ -191,7 +194,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 	char region[GEO_REGION_SIZE];
 	const struct geo_country *country;
 	char *details = NULL;
-	json_t *dj = NULL;
+	json_t *dj = NULL, *result = NULL;
 	int region_matched, rc, tries;
 
 	errs->count = 0;
@@ -220,7 +223,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 		rc = VG_NOMEM;
 		goto out;
 	}
-	screen_tip(app, in->narrative, dj, &row);
+	screen_tip(app, in->narrative, dj, &row, &result);
 	rc = seal_field(app, "tips", "narrative", r.id, in->narrative, &row.narrative);
 	if (!rc && nz(in->contact)[0])
 		rc = seal_field(app, "tips", "contact", r.id, in->contact, &row.contact);
@@ -247,7 +250,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 			break;
 	}
 	if (!rc)
-		derive(app, &row);
+		derive(app, &row, result);
 	rc = store_batch_end(app->store, rc);
 	if (rc)
 		goto out;
@@ -261,6 +264,7 @@ out:
 	screening_row_release(&row);
 	free(details);
 	json_decref(dj);
+	json_decref(result);
 	return rc;
 }
 
@@ -447,7 +451,7 @@ int tip_screen_backlog(struct app *app, int64_t *done)
 			row.id = v.row.id;
 			text = screening_tip_text(v.narrative, v.details);
 			rc = text ? screening_fill(app->screening, &app->keys, text, v.row.country,
-						   clock_now(), &row) : VG_NOMEM;
+						   clock_now(), &row, NULL) : VG_NOMEM;
 			if (!rc)
 				rc = store_tip_set_screening(app->store, &row);
 			/* A tip in no case yet is opened one, screening and all, by cases_backlog(). */
