@@ -125,12 +125,7 @@ int db_exec(struct store *s, const char *sql, const char *what)
 	return rc == SQLITE_OK ? VG_OK : db_error(s, rc, what, true);
 }
 
-/*
- * Runs a statement without rows from the cache: the transaction statements
- * run several times for each tip, and parsing them each time cost more than
- * running them. PRAGMAs are not cached: some take effect when prepared.
- */
-static int run_cached(struct store *s, const char *sql, const char *what)
+int db_run(struct store *s, const char *sql, const char *what)
 {
 	sqlite3_stmt *st;
 	int rc = db_stmt(s, sql, &st);
@@ -147,12 +142,12 @@ int db_begin(struct store *s, const char *what)
 	int rc;
 
 	if (!s->batch)
-		return run_cached(s, "BEGIN IMMEDIATE", what);
+		return db_run(s, "BEGIN IMMEDIATE", what);
 	/* Nothing may write outside the batch's transaction once it is gone. */
 	if (s->lost)
 		return s->lost;
 	assert(s->nested == 0);
-	rc = run_cached(s, "SAVEPOINT store_fn", what);
+	rc = db_run(s, "SAVEPOINT store_fn", what);
 	if (!rc)
 		s->nested = 1;
 	return rc;
@@ -163,8 +158,8 @@ int db_commit(struct store *s, const char *what)
 	int rc;
 
 	if (!s->batch)
-		return run_cached(s, "COMMIT", what);
-	rc = run_cached(s, "RELEASE store_fn", what);
+		return db_run(s, "COMMIT", what);
+	rc = db_run(s, "RELEASE store_fn", what);
 	if (!rc)
 		s->nested = 0;
 	return rc;
@@ -204,9 +199,9 @@ void db_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db))
 		goto out;
 	if (!s->batch)
-		run_cached(s, "ROLLBACK", "rollback");
-	else if (s->nested && !run_cached(s, "ROLLBACK TO store_fn", "rollback"))
-		run_cached(s, "RELEASE store_fn", "rollback");
+		db_run(s, "ROLLBACK", "rollback");
+	else if (s->nested && !db_run(s, "ROLLBACK TO store_fn", "rollback"))
+		db_run(s, "RELEASE store_fn", "rollback");
 out:
 	s->nested = 0;
 }

@@ -98,6 +98,13 @@ int db_write(struct store *s, sqlite3_stmt *st, const char *what);
 int db_row(struct store *s, sqlite3_stmt *st, const char *what, bool write);
 int db_exec(struct store *s, const char *sql, const char *what);
 /*
+ * Runs the statement without rows sql (a string constant, as for
+ * db_stmt()) from the statement cache. The transaction statements run
+ * several times for each tip, and parsing them each time cost more than
+ * running them. Not for PRAGMAs: some take effect when prepared.
+ */
+int db_run(struct store *s, const char *sql, const char *what);
+/*
  * BEGIN IMMEDIATE and COMMIT; inside a batch (store_batch_begin()) a
  * savepoint and its release instead, so that a store function's writes
  * can be undone alone while the batch's transaction stays open.

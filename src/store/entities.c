@@ -478,19 +478,6 @@ static int read_hit(sqlite3_stmt *st, void *row)
 	return rc;
 }
 
-/* Runs one of the catch-up's statements from the cache. */
-static int catch_up_step(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st;
-	int rc = db_stmt(s, sql, &st);
-
-	if (rc)
-		return rc;
-	rc = db_write(s, st, "search catch-up");
-	db_done(st);
-	return rc;
-}
-
 /* store_search_catch_up() with the lock held. */
 static int catch_up(struct store *s, int64_t min)
 {
@@ -509,11 +496,11 @@ static int catch_up(struct store *s, int64_t min)
 	rc = db_begin_deferred(s, "search catch-up");
 	if (rc)
 		return rc;
-	rc = catch_up_step(s, SQL_INDEX_TIPS);
+	rc = db_run(s, SQL_INDEX_TIPS, "search catch-up");
 	if (!rc)
-		rc = catch_up_step(s, SQL_INDEX_CASES);
+		rc = db_run(s, SQL_INDEX_CASES, "search catch-up");
 	if (!rc)
-		rc = catch_up_step(s, SQL_UNQUEUE);
+		rc = db_run(s, SQL_UNQUEUE, "search catch-up");
 	if (!rc)
 		rc = db_commit(s, "search catch-up");
 	if (rc)
