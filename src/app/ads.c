@@ -1,6 +1,7 @@
 #include "base/compat.h"
 #include "app/ads.h"
 
+#include "app/ads_json.h"
 #include "app/screening.h"
 #include "base/embedded.h"
 #include "base/text.h"
@@ -143,7 +144,7 @@ static const char *field_copy(const char *v, size_t len, char *dst, size_t size,
 		snprintf(err, ERR_MAX, "\"%s\" is longer than %zu bytes", name, size - 1);
 		return err;
 	}
-	if (text_check_line(v, len, size - 1)) {
+	if (!ads_json_plain(v, len, 0) && text_check_line(v, len, size - 1)) {
 		snprintf(err, ERR_MAX, "\"%s\" holds invalid UTF-8 or a control character", name);
 		return err;
 	}
@@ -237,14 +238,49 @@ static void format_time(int64_t t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The keys ads_json_read() looks for, in the order of the columns. */
+static const struct ads_json_key json_keys[COLS] = {
+	{"id", ADS_JSON_ID}, {"posted_at", ADS_JSON_TEXT}, {"site", ADS_JSON_TEXT},
+	{"city", ADS_JSON_TEXT}, {"region", ADS_JSON_TEXT}, {"title", ADS_JSON_TEXT},
+	{"text", ADS_JSON_TEXT}, {"phones", ADS_JSON_LIST},
+};
+
 /* The fields of one record, as borrowed strings. */
 struct fields {
 	const char *v[COLS];
 	size_t len[COLS];
-	json_t *phones;          /* JSON: the array, or NULL */
+	json_t *phones;          /* JSON read by jansson: the array, or NULL */
+	const struct ads_json_str *items; /* JSON read by ads_json_read(): the phones */
+	size_t n_items;
 	int have[COLS];
 	char id_digits[32];      /* JSON: a numeric id, written out */
+	struct ads_json fast;    /* what ads_json_read() found */
 };
+
+/*
+ * Reads a JSON line the fast way (app/ads_json.h), which does not allocate;
+ * returns 0 when the line is left to jansson.
+ */
+static int json_fields_fast(char *line, size_t len, struct fields *f)
+{
+	size_t i;
+
+	if (!ads_json_read(line, len, json_keys, COLS, &f->fast))
+		return 0;
+	for (i = 0; i < COLS; i++) {
+		if (!f->fast.val[i].s)
+			continue;
+		f->have[i] = 1;
+		if (i == COL_PHONES) {
+			f->items = f->fast.item;
+			f->n_items = f->fast.n_items;
+			continue;
+		}
+		f->v[i] = f->fast.val[i].s;
+		f->len[i] = f->fast.val[i].len;
+	}
+	return 1;
+}
 
 /* Reads a JSON line into f; a message on failure. f's strings live in *root. */
 static const char *json_fields(const char *line, size_t len, json_t **root, struct fields *f,
@@ -480,8 +516,12 @@ static int screen_record(struct worker *w, struct chunk *c, size_t k, struct buf
 		snprintf(it->err, ERR_MAX, "longer than %u bytes", ADS_RECORD_MAX);
 		return -1;
 	}
-	msg = s->csv ? csv_fields(rec, strlen(rec), s->col_of, s->ncols, &f, it->err) :
-		       json_fields(rec, strlen(rec), &root, &f, it->err);
+	if (s->csv)
+		msg = csv_fields(rec, strlen(rec), s->col_of, s->ncols, &f, it->err);
+	else if (json_fields_fast(rec, strlen(rec), &f))
+		msg = NULL;
+	else
+		msg = json_fields(rec, strlen(rec), &root, &f, it->err);
 	if (msg)
 		goto out;
 	if (!f.have[COL_ID] || !f.have[COL_TEXT]) {
@@ -506,7 +546,8 @@ static int screen_record(struct worker *w, struct chunk *c, size_t k, struct buf
 		snprintf(it->err, ERR_MAX, "longer than %u bytes", ADS_RECORD_MAX);
 		goto out;
 	}
-	if (text_check(ad_text->ptr, ad_text->len, ADS_RECORD_MAX)) {
+	if (!ads_json_plain(ad_text->ptr, ad_text->len, 1) &&
+	    text_check(ad_text->ptr, ad_text->len, ADS_RECORD_MAX)) {
 		snprintf(it->err, ERR_MAX, "the title or text holds invalid UTF-8 or a control "
 			 "character");
 		goto out;
@@ -515,6 +556,9 @@ static int screen_record(struct worker *w, struct chunk *c, size_t k, struct buf
 	if (f.phones) {
 		json_array_foreach(f.phones, i, p)
 			field_phones(w, json_string_value(p), json_string_length(p), it);
+	} else if (f.items) {
+		for (i = 0; i < f.n_items; i++)
+			field_phones(w, f.items[i].s, f.items[i].len, it);
 	} else if (f.len[COL_PHONES]) {
 		const char *v = f.v[COL_PHONES], *end = v + f.len[COL_PHONES];
 
@@ -543,6 +587,21 @@ out:
 }
 
 /*
+ * Empties an item for the next record: only what is read before it is
+ * written. Clearing all of it, 3 KiB of fixed-size fields, wrote 3 GB for
+ * a million ads and pushed the chunk's records out of the cache.
+ */
+static void item_reset(struct item *it)
+{
+	it->err[0] = '\0';
+	it->id[0] = it->city[0] = it->region[0] = '\0';
+	it->id_len = 0;
+	it->n_contacts = 0;
+	it->n_cats = 0;
+	it->has_sig = 0;
+}
+
+/*
  * Works through a chunk BATCH records at a time, in passes over the batch
  * (parse and screen; normalise; read contacts and ages when the indicator
  * screen is off; sign), timing each pass: the stages of --stats.
@@ -566,7 +625,7 @@ static void work_chunk(struct worker *w, struct chunk *c)
 		n = c->n - first < BATCH ? c->n - first : BATCH;
 		t0 = cpu_now();
 		for (k = 0; k < n; k++) {
-			memset(&items[k], 0, offsetof(struct item, sig));
+			item_reset(&items[k]);
 			items[k].lineno = c->lineno[first + k];
 			ok[k] = !screen_record(w, c, first + k, &texts[k]);
 		}
@@ -1057,15 +1116,13 @@ size_t ads_session_generic(const struct ads_session *s, size_t i, char *buf, siz
 struct ranked {
 	uint32_t root;
 	double risk;
-	uint32_t under18, ads;
+	struct rank_stats st;     /* kept so that writing the group need not count again */
 };
 
 static int cmp_ranked(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
-	struct rank_stats sx = {.under18 = x->under18, .ads = x->ads};
-	struct rank_stats sy = {.under18 = y->under18, .ads = y->ads};
-	int c = rank_compare(&sx, x->risk, &sy, y->risk);
+	int c = rank_compare(&x->st, x->risk, &y->st, y->risk);
 
 	return c ? c : x->root < y->root ? -1 : x->root > y->root;
 }
@@ -1091,53 +1148,112 @@ static int is_set(const uint8_t *bits, uint32_t i)
 	return bits[i / 8] >> (i % 8) & 1;
 }
 
+/* One thread's share of ranking: the groups whose first ad is in [lo, hi). */
+struct rank_job {
+	struct ads_session *s;
+	const struct groups *g, *nets;
+	const uint8_t *touched;
+	int clusters;
+	size_t lo, hi;
+	struct ranked *v;
+	size_t n;
+	int rc;
+};
+
+static void *rank_range(void *arg)
+{
+	struct rank_job *j = arg;
+	struct ads_session *s = j->s;
+	struct groups_scratch sc = {0};
+	size_t cap = 0, r;
+
+	j->v = NULL;
+	j->n = 0;
+	j->rc = VG_OK;
+	for (r = j->lo; r < j->hi; r++) {
+		uint32_t root = (uint32_t)r, net = s->nets.of[r];
+		struct rank_stats st;
+		size_t size = groups_size(j->g, root);
+
+		if (!size || !is_set(j->touched, net))
+			continue;
+		if (size < 2 && !(j->clusters && groups_size(j->nets, net) >= 2))
+			continue;
+		j->rc = groups_stats(&s->index, groups_ads(j->g, root), size, &sc, &st);
+		if (j->rc)
+			break;
+		if (j->n == cap) {
+			struct ranked *nv;
+
+			cap = cap ? cap * 2 : 1024;
+			nv = realloc(j->v, cap * sizeof(*nv));
+			if (!nv) {
+				j->rc = VG_NOMEM;
+				break;
+			}
+			j->v = nv;
+		}
+		j->v[j->n].root = root;
+		j->v[j->n].risk = rank_risk(s->o.weights, &st);
+		j->v[j->n].st = st;
+		j->n++;
+	}
+	groups_scratch_release(&sc);
+	return NULL;
+}
+
 /*
  * The groups of g worth writing (two ads or more, or for clusters a network
  * that has), ranked; with touched_only, only those whose network holds an
- * ad of this run.
+ * ad of this run. With two threads or more, a second thread counts the
+ * groups of the later half of the ads: the order is total (ties go to the
+ * first ad), so the result is the same.
  */
 static int rank_groups(struct ads_session *s, const struct groups *g, const struct groups *nets,
 		       int clusters, int touched_only, struct ranked **out, size_t *count)
 {
-	struct groups_scratch sc = {0};
-	struct ranked *v = NULL;
+	struct rank_job jobs[2];
 	uint8_t *touched = touched_networks(s, touched_only);
-	size_t n = 0, cap = 0, r;
-	int rc = touched ? VG_OK : VG_NOMEM;
+	size_t ways = s->n_workers > 1 ? 2 : 1, k, n = 0;
+	struct ranked *v = NULL;
+	pthread_t helper;
+	int rc = touched ? VG_OK : VG_NOMEM, helped = 0;
 
-	for (r = 0; !rc && r < s->index.n; r++) {
-		uint32_t root = (uint32_t)r, net = s->nets.of[r];
-		struct rank_stats st;
-		struct rank_result res;
-		size_t size = groups_size(g, root);
-
-		if (!size || !is_set(touched, net))
-			continue;
-		if (size < 2 && !(clusters && groups_size(nets, net) >= 2))
-			continue;
-		rc = groups_stats(&s->index, groups_ads(g, root), size, &sc, &st);
-		if (rc)
-			break;
-		rank_score(s->o.weights, &st, &res);
-		if (n == cap) {
-			struct ranked *nv;
-
-			cap = cap ? cap * 2 : 1024;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = VG_NOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[n].root = root;
-		v[n].risk = res.risk;
-		v[n].under18 = st.under18;
-		v[n].ads = st.ads;
-		n++;
+	if (rc)
+		return rc;
+	for (k = 0; k < ways; k++) {
+		jobs[k].s = s;
+		jobs[k].g = g;
+		jobs[k].nets = nets;
+		jobs[k].touched = touched;
+		jobs[k].clusters = clusters;
+		jobs[k].lo = s->index.n * k / ways;
+		jobs[k].hi = s->index.n * (k + 1) / ways;
 	}
+	if (ways > 1)
+		helped = !pthread_create(&helper, NULL, rank_range, &jobs[1]);
+	rank_range(&jobs[0]);
+	if (helped)
+		pthread_join(helper, NULL);
+	else if (ways > 1)
+		rank_range(&jobs[1]);
 	free(touched);
-	groups_scratch_release(&sc);
+	for (k = 0; k < ways; k++)
+		rc = rc ? rc : jobs[k].rc;
+	if (!rc && ways > 1 && jobs[1].n) {
+		v = realloc(jobs[0].v, (jobs[0].n + jobs[1].n) * sizeof(*v));
+		if (v) {
+			memcpy(v + jobs[0].n, jobs[1].v, jobs[1].n * sizeof(*v));
+			jobs[0].v = v;
+		} else {
+			rc = VG_NOMEM;
+		}
+	}
+	for (k = 0; k < ways; k++)
+		n += jobs[k].n;
+	v = jobs[0].v;
+	if (ways > 1)
+		free(jobs[1].v);
 	if (rc) {
 		free(v);
 		return rc;
@@ -1157,9 +1273,14 @@ static json_t *id_string(char prefix, uint32_t n)
 	return json_string(buf);
 }
 
-/* The JSON object of a group (docs/ads.md, "Output"). */
+/*
+ * The JSON object of a group (docs/ads.md, "Output"); without its "ads"
+ * unless with_ads, for callers that write the ads' ids themselves. known
+ * is the group's groups_stats() when the caller has it, or NULL.
+ */
 static json_t *group_json(struct ads_session *s, const uint32_t *ads, size_t n, int cluster,
-			  uint32_t root, struct groups_scratch *sc)
+			  int with_ads, uint32_t root, struct groups_scratch *sc,
+			  const struct rank_stats *known)
 {
 	const struct ads_index *x = &s->index;
 	struct rank_stats st;
@@ -1170,7 +1291,9 @@ static json_t *group_json(struct ads_session *s, const uint32_t *ads, size_t n, 
 	json_t *cities = json_array(), *regions = json_array(), *cats = json_object();
 	char t[32];
 
-	if (groups_stats(x, ads, n, sc, &st))
+	if (known)
+		st = *known;
+	else if (groups_stats(x, ads, n, sc, &st))
 		goto fail;
 	rank_score(s->o.weights, &st, &res);
 	if (cluster) {
@@ -1185,10 +1308,12 @@ static json_t *group_json(struct ads_session *s, const uint32_t *ads, size_t n, 
 		json_object_set_new(o, "clusters", arr);
 	}
 	json_object_set_new(o, "size", json_integer((json_int_t)n));
-	arr = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(intern_str(&x->ids, ads[i])));
-	json_object_set_new(o, "ads", arr);
+	if (with_ads) {
+		arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_string(intern_str(&x->ids, ads[i])));
+		json_object_set_new(o, "ads", arr);
+	}
 	if (groups_contacts(x, ads, n, sc, &list, &count))
 		goto fail;
 	for (i = 0; i < count; i++) {
@@ -1252,16 +1377,71 @@ fail:
 	return NULL;
 }
 
-static int write_line(json_t *o, FILE *out)
+/*
+ * Writes s[0..len) as a JSON string, exactly as json_dumpf() would: as it
+ * is between quotes when no byte needs an escape (ids, places and contacts
+ * have no control characters: index_add() and the reader refuse them), or
+ * else escaped by jansson.
+ */
+static int put_json_string(FILE *out, const char *s, size_t len)
 {
-	int rc;
+	char esc[6 * INDEX_FIELD_MAX + 3];
+	json_t *v;
+	size_t i, n;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20)
+			break;
+	if (i == len)
+		return fputc('"', out) == EOF || fwrite(s, 1, len, out) != len ||
+		       fputc('"', out) == EOF ? VG_IO : VG_OK;
+	assert(len <= INDEX_FIELD_MAX);
+	v = json_stringn(s, len);
+	if (!v)
+		return VG_NOMEM;
+	n = json_dumpb(v, esc, sizeof(esc), JSON_ENCODE_ANY);
+	json_decref(v);
+	assert(n > 0 && n <= sizeof(esc));
+	return fwrite(esc, 1, n, out) == n ? VG_OK : VG_IO;
+}
+
+/*
+ * Writes the line of group o (made without its "ads") with the ids of
+ * ads[0..n) as its "ads", where group_json() would have put them: after
+ * "size", before "phones". The ids are written here and not as a million
+ * jansson strings to build, write and free. Everything before "phones" is
+ * names and numbers vigil makes, so the first `,"phones":` is the place.
+ */
+static int write_group(struct ads_session *s, json_t *o, const uint32_t *ads, size_t n,
+		       FILE *out)
+{
+	char *text, *at;
+	size_t i;
+	int rc = VG_OK;
 
 	if (!o)
 		return VG_NOMEM;
-	rc = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) ||
-	     fputc('\n', out) == EOF;
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	json_decref(o);
-	return rc ? VG_IO : VG_OK;
+	if (!text)
+		return VG_NOMEM;
+	at = strstr(text, ",\"phones\":");
+	assert(at);
+	if (fwrite(text, 1, (size_t)(at - text), out) != (size_t)(at - text) ||
+	    fputs(",\"ads\":[", out) == EOF)
+		rc = VG_IO;
+	for (i = 0; !rc && i < n; i++) {
+		const char *id = intern_str(&s->index.ids, ads[i]);
+
+		if (i && fputc(',', out) == EOF)
+			rc = VG_IO;
+		if (!rc)
+			rc = put_json_string(out, id, strlen(id));
+	}
+	if (!rc && (fputc(']', out) == EOF || fputs(at, out) == EOF || fputc('\n', out) == EOF))
+		rc = VG_IO;
+	free(text);
+	return rc;
 }
 
 /*
@@ -1272,33 +1452,115 @@ static int write_line(json_t *o, FILE *out)
  */
 static int write_assign(struct ads_session *s, FILE *out)
 {
-	/* An id is at most INDEX_FIELD_MAX bytes; escaped, at most 6 bytes each. */
-	char id[6 * INDEX_FIELD_MAX + 3];
-	size_t i, n;
+	size_t i;
 	int rc = VG_OK;
 
 	for (i = 0; !rc && i < s->n_order; i++) {
 		uint32_t a = s->order[i];
-		json_t *v = json_string(intern_str(&s->index.ids, a));
+		const char *id = intern_str(&s->index.ids, a);
 
-		if (!v)
-			return VG_NOMEM;
-		n = json_dumpb(v, id, sizeof(id), JSON_ENCODE_ANY);
-		json_decref(v);
-		assert(n > 0 && n <= sizeof(id));
-		if (fprintf(out, "{\"id\":%.*s,\"cluster\":\"c%" PRIu32 "\",\"network\":\"n%" PRIu32
-			    "\"}\n", (int)n, id, s->index.tpl.parent[a], s->nets.of[a]) < 0)
+		if (fputs("{\"id\":", out) == EOF)
+			rc = VG_IO;
+		if (!rc)
+			rc = put_json_string(out, id, strlen(id));
+		if (!rc && fprintf(out, ",\"cluster\":\"c%" PRIu32 "\",\"network\":\"n%" PRIu32
+				   "\"}\n", s->index.tpl.parent[a], s->nets.of[a]) < 0)
 			rc = VG_IO;
 	}
+	return rc;
+}
+
+/* Lines built by each thread in a round of writing: enough to share the work evenly. */
+#define WRITE_BLOCK 256
+
+/* One thread's block of lines: groups v[lo, hi) of g, written to a memory stream. */
+struct write_job {
+	struct ads_session *s;
+	const struct groups *g;
+	const struct ranked *v;
+	size_t lo, hi;
+	int clusters;
+	struct groups_scratch sc;
+	char *text;
+	size_t len;
+	int rc;
+};
+
+static void *write_block(void *arg)
+{
+	struct write_job *j = arg;
+	FILE *f = open_memstream(&j->text, &j->len);
+	size_t i;
+
+	j->rc = f ? VG_OK : VG_NOMEM;
+	for (i = j->lo; !j->rc && i < j->hi; i++) {
+		const uint32_t *ads = groups_ads(j->g, j->v[i].root);
+		size_t size = groups_size(j->g, j->v[i].root);
+
+		j->rc = write_group(j->s, group_json(j->s, ads, size, j->clusters, 0, j->v[i].root,
+						     &j->sc, &j->v[i].st),
+				    ads, size, f);
+	}
+	if (f && fclose(f) && !j->rc)
+		j->rc = VG_NOMEM;
+	return NULL;
+}
+
+/*
+ * Writes the lines of the ranked groups v[0, n) in order. Building a line
+ * (its JSON, its ads' ids) is most of the time of writing, and each line
+ * is built on its own; so with two threads or more the lines are built in
+ * rounds of two blocks, one of them on a second thread, and each round is
+ * written in order: the output is the same byte for byte.
+ */
+static int write_groups(struct ads_session *s, const struct groups *g, const struct ranked *v,
+			size_t n, int clusters, FILE *out)
+{
+	struct write_job jobs[2];
+	size_t lo, k, ways = s->n_workers > 1 ? 2 : 1;
+	int rc = VG_OK;
+
+	memset(jobs, 0, sizeof(jobs));
+	for (lo = 0; !rc && lo < n; lo += ways * WRITE_BLOCK) {
+		pthread_t helper;
+		int helped = 0;
+
+		for (k = 0; k < ways; k++) {
+			jobs[k].s = s;
+			jobs[k].g = g;
+			jobs[k].v = v;
+			jobs[k].clusters = clusters;
+			jobs[k].lo = lo + k * WRITE_BLOCK < n ? lo + k * WRITE_BLOCK : n;
+			jobs[k].hi = jobs[k].lo + WRITE_BLOCK < n ? jobs[k].lo + WRITE_BLOCK : n;
+			jobs[k].text = NULL;
+			jobs[k].len = 0;
+		}
+		if (ways > 1)
+			helped = !pthread_create(&helper, NULL, write_block, &jobs[1]);
+		write_block(&jobs[0]);
+		/* Without a second thread, this one builds both blocks. */
+		if (helped)
+			pthread_join(helper, NULL);
+		else if (ways > 1)
+			write_block(&jobs[1]);
+		for (k = 0; k < ways; k++) {
+			if (!rc)
+				rc = jobs[k].rc;
+			if (!rc && jobs[k].len && fwrite(jobs[k].text, 1, jobs[k].len, out) != jobs[k].len)
+				rc = VG_IO;
+			free(jobs[k].text);
+		}
+	}
+	for (k = 0; k < ways; k++)
+		groups_scratch_release(&jobs[k].sc);
 	return rc;
 }
 
 int ads_session_write(struct ads_session *s, enum ads_output mode, FILE *out)
 {
 	struct groups clusters = {0}, nets = {0};
-	struct groups_scratch sc = {0};
 	struct ranked *v = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	double t = wall_now();
 	int rc;
 
@@ -1313,17 +1575,13 @@ int ads_session_write(struct ads_session *s, enum ads_output mode, FILE *out)
 	if (!rc)
 		rc = rank_groups(s, mode == ADS_CLUSTERS ? &clusters : &nets, &nets,
 				 mode == ADS_CLUSTERS, 1, &v, &n);
-	for (i = 0; !rc && i < n; i++) {
-		const struct groups *g = mode == ADS_CLUSTERS ? &clusters : &nets;
-
-		rc = write_line(group_json(s, groups_ads(g, v[i].root), groups_size(g, v[i].root),
-					   mode == ADS_CLUSTERS, v[i].root, &sc), out);
-	}
+	if (!rc)
+		rc = write_groups(s, mode == ADS_CLUSTERS ? &clusters : &nets, v, n,
+				  mode == ADS_CLUSTERS, out);
 out:
 	if (!rc && (fflush(out) || ferror(out)))
 		rc = VG_IO;
 	free(v);
-	groups_scratch_release(&sc);
 	groups_release(&clusters);
 	groups_release(&nets);
 	s->stats.output_s += wall_now() - t;
@@ -1352,7 +1610,7 @@ int ads_session_report(struct ads_session *s, size_t top, struct buf *html)
 		goto out;
 	for (i = 0; i < n && (!top || i < top); i++) {
 		json_t *g = group_json(s, groups_ads(&nets, v[i].root), groups_size(&nets, v[i].root),
-				       0, v[i].root, &sc);
+				       0, 1, v[i].root, &sc, &v[i].st);
 		json_t *cl = json_array(), *c;
 		size_t k;
 
@@ -1364,14 +1622,13 @@ int ads_session_report(struct ads_session *s, size_t top, struct buf *html)
 		json_array_foreach(json_object_get(g, "clusters"), k, c) {
 			uint32_t root = (uint32_t)strtoul(json_string_value(c) + 1, NULL, 10);
 			json_t *one = group_json(s, groups_ads(&clusters, root),
-						 groups_size(&clusters, root), 1, root, &sc);
+						 groups_size(&clusters, root), 1, 0, root, &sc, NULL);
 
 			if (!one) {
 				json_decref(g);
 				rc = VG_NOMEM;
 				goto out;
 			}
-			json_object_del(one, "ads");
 			json_array_append_new(cl, one);
 		}
 		json_object_set_new(g, "cluster_list", cl);

@@ -108,6 +108,7 @@ struct ads_index {
 	size_t n, cap;
 	struct index_pair *extra;   /* contacts after each ad's first */
 	size_t n_extra, cap_extra;
+	uint32_t *extra_at;         /* index_flatten(): where each ad's extras start, or NULL */
 	size_t n_loaded;            /* ads that came from index_load() */
 	int dropped;                /* index_drop_lookup() was called */
 	uint64_t dropped_cats;      /* category sightings past INDEX_CATS_MAX */
@@ -147,7 +148,11 @@ static inline uint32_t index_cluster(struct ads_index *x, uint32_t a)
  */
 size_t index_extra(const struct ads_index *x, uint32_t a);
 
-/* Makes every ad's parent its cluster's first ad, so x->tpl.parent[a] is a's cluster. */
+/*
+ * Makes every ad's parent its cluster's first ad, so x->tpl.parent[a] is
+ * a's cluster, and makes index_extra() a table lookup until the next
+ * index_add() (4 bytes an ad; without the memory it stays a search).
+ */
 void index_flatten(struct ads_index *x);
 
 /*

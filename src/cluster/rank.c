@@ -200,6 +200,54 @@ static void effect(char *buf, size_t size, double weight, double contribution)
 		snprintf(buf, size, "%+.3f", contribution);
 }
 
+/* Feature f's x (0 to 1) for s, and in *have the ads that showed it, for the reason. */
+static double feature_x(const struct rank_feature *f, const struct rank_stats *s, uint32_t *have)
+{
+	uint32_t v;
+
+	*have = 0;
+	switch (f->kind) {
+	case RANK_CATEGORY: {
+		uint32_t bit = s->cats ? intern_find(s->cats, f->name, strlen(f->name)) : INTERN_NONE;
+
+		*have = bit == INTERN_NONE ? 0 : s->cat_ads[bit];
+		return s->ads ? (double)*have / s->ads : 0;
+	}
+	case RANK_UNDER_18:
+	case RANK_UNDER_23:
+		*have = f->kind == RANK_UNDER_18 ? s->under18 : s->under23;
+		return s->ads ? (double)*have / s->ads : 0;
+	case RANK_RATE:
+		return at_most_one(rank_rate(s) / f->scale);
+	default:
+		v = count_of(s, f->kind);
+		return v > 1 ? at_most_one((v - 1) / (f->scale - 1)) : 0;
+	}
+}
+
+/* The risk of a sum of weight times x: the same steps for rank_risk() and rank_score(). */
+static double risk_of(const struct rank_weights *w, double sum)
+{
+	double risk = w->positive > 0 ? sum / w->positive : 0;
+
+	return risk < 0 ? 0 : risk > 1 ? 1 : risk;
+}
+
+double rank_risk(const struct rank_weights *w, const struct rank_stats *s)
+{
+	size_t i;
+	double sum = 0;
+
+	for (i = 0; i < w->n; i++) {
+		uint32_t have;
+		double x = feature_x(&w->f[i], s, &have);
+
+		if (x > 0)
+			sum += w->f[i].weight * x;
+	}
+	return risk_of(w, sum);
+}
+
 void rank_score(const struct rank_weights *w, const struct rank_stats *s, struct rank_result *out)
 {
 	struct reason r[RANK_FEATURES_MAX];
@@ -209,31 +257,10 @@ void rank_score(const struct rank_weights *w, const struct rank_stats *s, struct
 	for (i = 0; i < w->n; i++) {
 		const struct rank_feature *f = &w->f[i];
 		struct reason *rs = &r[n];
-		uint32_t have = 0, v;
-		double x = 0;
+		uint32_t have;
+		double x = feature_x(f, s, &have);
 		char eff[32];
 
-		switch (f->kind) {
-		case RANK_CATEGORY: {
-			uint32_t bit = s->cats ? intern_find(s->cats, f->name, strlen(f->name)) : INTERN_NONE;
-
-			have = bit == INTERN_NONE ? 0 : s->cat_ads[bit];
-			x = s->ads ? (double)have / s->ads : 0;
-			break;
-		}
-		case RANK_UNDER_18:
-		case RANK_UNDER_23:
-			have = f->kind == RANK_UNDER_18 ? s->under18 : s->under23;
-			x = s->ads ? (double)have / s->ads : 0;
-			break;
-		case RANK_RATE:
-			x = at_most_one(rank_rate(s) / f->scale);
-			break;
-		default:
-			v = count_of(s, f->kind);
-			x = v > 1 ? at_most_one((v - 1) / (f->scale - 1)) : 0;
-			break;
-		}
 		if (x <= 0)
 			continue;
 		rs->contribution = w->positive > 0 ? f->weight * x / w->positive : 0;
@@ -262,11 +289,7 @@ void rank_score(const struct rank_weights *w, const struct rank_stats *s, struct
 		n++;
 	}
 	qsort(r, n, sizeof(*r), cmp_reason);
-	out->risk = w->positive > 0 ? sum / w->positive : 0;
-	if (out->risk < 0)
-		out->risk = 0;
-	if (out->risk > 1)
-		out->risk = 1;
+	out->risk = risk_of(w, sum);
 	out->n_why = n;
 	for (i = 0; i < n; i++)
 		memcpy(out->why[i], r[i].text, sizeof(r[i].text));

@@ -96,6 +96,12 @@ struct rank_result {
 
 void rank_score(const struct rank_weights *w, const struct rank_stats *s, struct rank_result *out);
 
+/*
+ * The risk rank_score() gives, bit for bit, without writing the reasons:
+ * for ranking many groups of which only the written ones need them.
+ */
+double rank_risk(const struct rank_weights *w, const struct rank_stats *s);
+
 /* Orders groups: any stated age under 18 first, then higher risk, then more ads. */
 int rank_compare(const struct rank_stats *a, double risk_a, const struct rank_stats *b,
 		 double risk_b);

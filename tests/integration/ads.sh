@@ -1,6 +1,7 @@
 #!/bin/sh
 # `vigil ads`: clusters of near-duplicate ads, networks through shared
-# phones and emails, ranking with a stated age under 18 first, malformed
+# phones and emails, ranking with a stated age under 18 first, JSON escapes
+# and numeric ids read the same by the fast path and by jansson, malformed
 # lines named and skipped (exit status 2), CSV input, the incremental index
 # (a second day joins the first day's clusters; a damaged or mismatched
 # index is refused) and the HTML report. Fixture ads are synthetic; their
@@ -140,6 +141,23 @@ import json,sys
 d=[json.loads(l) for l in open(sys.argv[1]) if "\"c0\"" in l][0]
 assert d["indicators"].get("ad.reassurance")==3, d["indicators"]
 assert any(w.startswith("trust or reassurance language in 3 of 3 ads") for w in d["why"]), d["why"]' "$WORK/screened"
+
+# JSON read by the fast path and by jansson alike (docs/ads.md, "How a JSON line is read"):
+# escapes decoded, a numeric id kept as its digits, an unknown nested value skipped, and a
+# duplicate key, which only jansson reports, still named by its line.
+{
+	printf '{"id": "caf\\u00e9-1", "text": "a \\"quoted\\" line\\nwith escapes \\ud83d\\ude00", "phones": ["510\\/555\\/0142"], "extra": {"k": [1, 2.5, null]}}\n'
+	printf '{"id": 42, "text": "numeric id"}\n'
+	printf '{"id": "dup", "id": "dup2", "text": "twice"}\n'
+	printf '{"id": -0, "text": "minus zero"}\n'
+} >"$WORK/escapes.jsonl"
+ads cluster --no-indicators --assign <"$WORK/escapes.jsonl" >"$WORK/assign-esc" 2>"$WORK/err"
+is "JSON read the fast way or by jansson: a duplicate key makes the exit status 2" "$?" 2
+check "  and is named by its line, as jansson words it" grep -q '^vigil: line 3: malformed JSON.*duplicate' "$WORK/err"
+check "  escaped ids are decoded, numeric ids kept as digits" python3 -c '
+import json, sys
+ids = [json.loads(l)["id"] for l in open(sys.argv[1])]
+assert ids == ["caf\u00e9-1", "42", "0"], ids' "$WORK/assign-esc"
 
 # Bad usage and bad rules.
 ads cluster --bands 40x2 </dev/null >/dev/null 2>"$WORK/err"

@@ -997,6 +997,16 @@ static void test_rank_score(void **state)
 	assert_true(rank_compare(&minor, r3.risk, &trust, r1.risk) < 0);
 	assert_true(rank_compare(&trust, r1.risk, &moving, r2.risk) < 0);
 	assert_non_null(strstr(r3.why[0], "stated age under 18 in 1 of 10 ads (youngest 16)"));
+	/* The ranking's risk without the reasons is the same number, bit for bit. */
+	assert_true(rank_risk(&w, &trust) == r1.risk);
+	assert_true(rank_risk(&w, &moving) == r2.risk);
+	assert_true(rank_risk(&w, &minor) == r3.risk);
+	trust.phones = 3;
+	trust.regions = 2;
+	trust.first = 0;
+	trust.last = 86400 * 3;
+	rank_score(&w, &trust, &r1);
+	assert_true(r1.risk > 0 && rank_risk(&w, &trust) == r1.risk);
 	intern_release(&cats);
 }
 
