@@ -136,7 +136,11 @@ int rules_type_find(const struct rules *r, const char *slug, size_t len);
  * database holds, for each pattern, a set of plain strings of which every
  * match contains one (its factor: for "\b(took|keeps) (her|his)
  * passports?\b", the eight strings from "took her passport" to "keeps his
- * passports"). Phase two looks only around the places where a factor was
+ * passports"). A factor string that contains another ("sells her" and
+ * "sell") is not in the database but compared with the text where the
+ * longest one of the database that it contains is found: it is found at
+ * the same places, and the database is about half the size. Phase two
+ * looks only around the places where a factor was
  * found: the parts of the pattern before and after it are checked there,
  * by comparing strings, by reading a class of characters ("[ -~]{0,25}")
  * and, for what is neither, with small anchored vectorscan databases. The
@@ -169,6 +173,7 @@ struct rules_span {
 /* What rules_compile() made, for the benchmark and the tests. */
 struct rules_db_info {
 	size_t literals;     /* strings in the phase-one database */
+	size_t riders;       /* factor strings found through one of those that they contain */
 	size_t branches;     /* pattern branches, each with one factor */
 	size_t databases;    /* anchored phase-two databases */
 };
@@ -181,6 +186,7 @@ struct rules_db_info {
 struct rules_stats {
 	uint64_t texts;
 	uint64_t hits;       /* factors found by phase one */
+	uint64_t riders;     /* factors found around those (rules_db_info.riders) */
 	uint64_t scans;      /* anchored vectorscan scans in phase two */
 	uint64_t matches;    /* (rule, end) pairs found */
 	uint64_t steps;      /* phase-two work (see rules_match()) */

@@ -370,6 +370,40 @@ static uint64_t escapes8(uint64_t x)
 }
 
 /*
+ * The common case of put_str(): a string with nothing to escape that fits
+ * in the block is copied there eight bytes at a time as it is checked,
+ * with no test of the room left for each piece. False, with nothing
+ * added, for any other string (the block may have been flushed).
+ */
+static bool put_str_plain(struct jw *w, const char *s, size_t len)
+{
+	char *p;
+	size_t i = 0;
+
+	if (len + 2 + 8 > sizeof(w->block))
+		return false;
+	if (w->n + len + 2 + 8 > sizeof(w->block))
+		jw_flush(w);
+	p = w->block + w->n + 1;
+	for (; len - i >= 8; i += 8) {
+		uint64_t x = swar_load8((const unsigned char *)s + i);
+
+		if (escapes8(x))
+			return false;
+		swar_store8((unsigned char *)p + i, x);
+	}
+	for (; i < len; i++) {
+		if (needs_escape((unsigned char)s[i]))
+			return false;
+		p[i] = s[i];
+	}
+	p[-1] = '"';
+	p[len] = '"';
+	w->n += len + 2;
+	return true;
+}
+
+/*
  * A string, escaped. Quotes are mostly plain text: the bytes are read
  * eight at a time up to the next one to escape, and copied in runs.
  */
@@ -378,6 +412,8 @@ static void put_str(struct jw *w, const char *s, size_t len)
 	static const char hex[] = "0123456789ABCDEF";
 	size_t run = 0, i = 0;
 
+	if (put_str_plain(w, s, len))
+		return;
 	put_ch(w, '"');
 	while (i < len) {
 		unsigned char c;
@@ -438,8 +474,10 @@ static void put_int(struct jw *w, long long v)
 	if (v < 0)
 		tmp[--i] = '-';
 	/* A few bytes: one at a time costs less than a call to memcpy(). */
+	if (w->n + sizeof(tmp) > sizeof(w->block))
+		jw_flush(w);
 	while (i < sizeof(tmp))
-		put_ch(w, tmp[i++]);
+		w->block[w->n++] = tmp[i++];
 }
 
 /*

@@ -11,6 +11,7 @@
 #define VIGIL_SWAR_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define SWAR_ONES UINT64_C(0x0101010101010101)
 #define SWAR_LOW7 (SWAR_ONES * 0x7f)
@@ -22,6 +23,17 @@ static inline uint64_t swar_load8(const unsigned char *s)
 	return (uint64_t)s[0] | (uint64_t)s[1] << 8 | (uint64_t)s[2] << 16 |
 	       (uint64_t)s[3] << 24 | (uint64_t)s[4] << 32 | (uint64_t)s[5] << 40 |
 	       (uint64_t)s[6] << 48 | (uint64_t)s[7] << 56;
+}
+
+/* Stores x as the eight bytes at s, the lowest first: swar_load8()'s inverse. */
+static inline void swar_store8(unsigned char *s, uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(s, &x, 8);
+#else
+	for (unsigned j = 0; j < 8; j++)
+		s[j] = (unsigned char)(x >> (8 * j));
+#endif
 }
 
 /* Bytes b of x with lo < b < hi, for -1 <= lo and hi <= 128. */

@@ -183,6 +183,86 @@ static void test_accents_and_case(void **state)
 	norm_release(&n);
 }
 
+/*
+ * ASCII is folded sixteen, eight and one byte at a time depending on where
+ * white space falls; all three must give what one byte at a time gives.
+ * Random texts of letters, digits, punctuation, spaces, tabs, newlines,
+ * NUL, controls and DEL, of every length up to 80, against a reference
+ * written here: lower case, and each run of white space and controls one
+ * space mapped to the whole run.
+ */
+static void test_ascii_fold_widths_agree(void **state)
+{
+	static const char alphabet[] = "aZq9. ,\t\n  \x01\x7f\0Hm-";
+	uint32_t seed = 12345;
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	for (int round = 0; round < 4000; round++) {
+		char in[80], want[80];
+		uint32_t from[80], to[80];
+		size_t len = (size_t)round % 81, w = 0;
+		bool space = false;
+
+		for (size_t i = 0; i < len; i++) {
+			/* A run of one kind now and then, so that sixteen-byte blocks of letters occur. */
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (seed >> 16) % 4 == 0 ? 'x' : alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+		}
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)in[i];
+			bool sp = c <= ' ' || c == 0x7f;
+
+			if (sp && space) {
+				to[w - 1] = (uint32_t)(i + 1);
+				continue;
+			}
+			want[w] = sp ? ' ' : (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			from[w] = (uint32_t)i;
+			to[w] = (uint32_t)(i + 1);
+			w++;
+			space = sp;
+		}
+		assert_int_equal(norm_text(&n, in, len), VG_OK);
+		assert_int_equal(n.len, w);
+		assert_memory_equal(n.text, want, w);
+		for (size_t i = 0; i < w; i++) {
+			assert_int_equal(n.from[i], from[i]);
+			assert_int_equal(n.to[i], to[i]);
+		}
+	}
+	norm_release(&n);
+}
+
+/*
+ * A Latin-1 letter next to ASCII is a cluster of its own, so the ASCII
+ * byte before it takes the fast path; a mark after either still joins it.
+ */
+static void test_latin1_next_to_ascii_and_marks(void **state)
+{
+	/* "caño", "n" + U+0303 "o", "ñ" + U+0301 "x", "e" + U+0301 "é", "¡sí!" */
+	const char *s = "ca\xc3\xb1o n\xcc\x83o \xc3\xb1\xcc\x81x e\xcc\x81\xc3\xa9 "
+			"\xc2\xa1s\xc3\xad!";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	norm_ok(&n, s);
+	assert_string_equal(n.text, "cano no nx ee \xc2\xa1si!");
+	assert_map_sane(&n, strlen(s));
+	assert_source(&n, s, 1, 2, "a");
+	assert_source(&n, s, 2, 3, "\xc3\xb1");
+	assert_source(&n, s, 5, 6, "n\xcc\x83");
+	assert_source(&n, s, 8, 9, "\xc3\xb1\xcc\x81");
+	assert_source(&n, s, 9, 10, "x");
+	assert_source(&n, s, 11, 12, "e\xcc\x81");
+	assert_source(&n, s, 12, 13, "\xc3\xa9");
+	assert_source(&n, s, 16, 17, "s");
+	assert_source(&n, s, 17, 18, "\xc3\xad");
+	norm_release(&n);
+}
+
 static void test_cyrillic_lookalikes_in_latin_words(void **state)
 {
 	/* "Сall mе НОТ" with Cyrillic С, е, Н, О, Т. */
@@ -334,6 +414,8 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_fullwidth_and_unicode_digits),
 		cmocka_unit_test(test_accents_and_case),
+		cmocka_unit_test(test_ascii_fold_widths_agree),
+		cmocka_unit_test(test_latin1_next_to_ascii_and_marks),
 		cmocka_unit_test(test_cyrillic_lookalikes_in_latin_words),
 		cmocka_unit_test(test_ascii_is_never_skeletoned),
 		cmocka_unit_test(test_invisible_and_odd_spaces),

@@ -691,6 +691,95 @@ static void test_matcher_constructs(void **state)
 	rules_release(&r);
 }
 
+/*
+ * Factor strings that contain others ride on them (phase1_build() in
+ * rules.c): "sells her to" is looked for where "sell" is found. The
+ * spans must be those of the single-phase scan wherever the longer string
+ * is: at either end of the text, twice over the same bytes ("la la la
+ * land" holds the host "la" three times), and across the 8 KB chunks that
+ * phase one reads, so that a rider ends in the chunk after its host.
+ *
+ * The last four rules are there to make the phase-one database more than
+ * "la" and "sell": vectorscan 5.4.9 (Debian 12) does not report "sell" in
+ * "xxx... sells her to" from a database of only those two strings, with
+ * or without the literal API (a fault of the library's matcher for very
+ * small sets, seen with texts of 74 bytes and more), which is not what
+ * this test is about.
+ */
+static void test_matcher_riders(void **state)
+{
+	static const char lex[] = HEADER
+		"sell\tact.provides\ten\t1\t\\bsells?\\b\tt\n"
+		"sellto\tact.recruits\ten\t1\t\\bsells her (to|for)\\b\tt\n"
+		"la\tact.harbors\ten\t1\t\\bla\\b\tt\n"
+		"land\tact.transports\ten\t1\t\\bla la land\\b|\\bland la la\\b\tt\n"
+		"inside\tact.obtains\ten\t1\tresell\\w*\tt\n"
+		"debt\tmeans.debt_bondage\ten\t1\t\\bdebt\\b\tt\n"
+		"passport\tmeans.withholds_documents\ten\t1\t\\bpassport\\b\tt\n"
+		"smuggle\tact.transports\ten\t1\t\\bsmuggl\\w*\tt\n"
+		"coyote\tact.transports\ten\t1\t\\bcoyote\\b\tt\n";
+	const char *const lexicons[] = { lex };
+	static const char *const texts[] = {
+		"sells her to a man",
+		"he sells her for money and sells her to them; sell",
+		"la la la land, land la la la",
+		"resellers resell; sells her tosells her to",
+		"sells her forla la land",
+		"the debt, her passport, the smuggler and the coyote",
+	};
+	struct rules r;
+	struct rules_db *db = NULL;
+	struct rules_db_info info;
+	struct rules_scratch *rs = NULL;
+	struct rules_stats st;
+	struct som_ref ref;
+	char err[256], *big;
+	bool *seen;
+	size_t n = 0;
+
+	(void)state;
+	rules_load(&r, lexicons, 1);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	rules_db_describe(db, &info);
+	assert_true(info.riders > 0);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	som_init(&ref, &r, 4096, false);
+	seen = calloc(r.count, sizeof(*seen));
+	assert_non_null(seen);
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+		same_spans(&r, db, rs, &ref, texts[i], strlen(texts[i]));
+		for (size_t k = 0; k < ref.n; k++)
+			seen[ref.spans[k].rule] = true;
+	}
+	for (size_t i = 0; i < r.count; i++) {
+		if (!seen[i])
+			fail_msg("rule %s matched nothing", r.items[i].id);
+	}
+	/* The same phrases at every offset around the first chunk's end. */
+	big = malloc(3 * 8192);
+	assert_non_null(big);
+	for (size_t shift = 0; shift < 16; shift++) {
+		static const char tail[] = "sells her to la la land";
+		size_t at = 8192 - 12 + shift;
+
+		memset(big, 'x', 3 * 8192);
+		big[at - 1] = ' ';
+		memcpy(big + at, tail, sizeof(tail) - 1);
+		big[at + sizeof(tail) - 1] = ' ';
+		n += same_spans(&r, db, rs, &ref, big, 3 * 8192);
+	}
+	assert_true(n >= 16 * 4);
+	rules_scratch_stats(rs, &st);
+	assert_true(st.riders > 0);
+	free(big);
+	free(seen);
+	som_release(&ref);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
 /* What the matcher refuses, named with the file and line of the pattern. */
 static void test_matcher_refuses(void **state)
 {
@@ -971,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_referral_categories_parse),
 		cmocka_unit_test(test_referral_patterns),
 		cmocka_unit_test(test_matcher_constructs),
+		cmocka_unit_test(test_matcher_riders),
 		cmocka_unit_test(test_matcher_refuses),
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_matcher_bounded_work),
