@@ -180,7 +180,7 @@ static void derive(struct app *app, const struct tip_row *row, const json_t *res
 	if (rc)
 		log_error("tip %s stored without a case: %s", row->id, vg_strerror(rc));
 	else
-		work_tip_screened(app, row->id);
+		work_new_tip(app, case_id, row, result);
 	if (store_search_catch_up(app->store, SEARCH_BATCH))
 		log_error("tip %s: the search index is behind", row->id);
 }

@@ -321,6 +321,21 @@ static int start_auto(struct app *app, const char *case_id, const struct work_ti
 	return VG_OK;
 }
 
+/* The automatic tasks tip t of case case_id calls for; minor: its screening found a minor. */
+static int auto_tip(struct app *app, const char *case_id, const struct work_tip *t, int minor,
+		    int *n)
+{
+	int rc = VG_OK;
+
+	if (!strcmp(t->urgency, "crisis"))
+		rc = start_auto(app, case_id, t, TASK_CRISIS, t->created_at + WORK_CRISIS_DUE, n);
+	if (!rc && minor)
+		rc = start_auto(app, case_id, t, TASK_CSE, 0, n);
+	if (!rc && t->screening.data)
+		rc = store_task_checked(app->store, t->id);
+	return rc;
+}
+
 int work_auto_tasks(struct app *app, const char *case_id, int *created)
 {
 	struct work_tip_list tips = {0};
@@ -331,13 +346,7 @@ int work_auto_tasks(struct app *app, const char *case_id, int *created)
 	for (i = 0; !rc && i < tips.count; i++) {
 		const struct work_tip *t = &tips.rows[i];
 
-		if (!strcmp(t->urgency, "crisis"))
-			rc = start_auto(app, case_id, t, TASK_CRISIS,
-					t->created_at + WORK_CRISIS_DUE, &n);
-		if (!rc && tip_minor(app, t))
-			rc = start_auto(app, case_id, t, TASK_CSE, 0, &n);
-		if (!rc && t->screening.data)
-			rc = store_task_checked(app->store, t->id);
+		rc = auto_tip(app, case_id, t, tip_minor(app, t), &n);
 	}
 	work_tip_list_release(&tips);
 	if (!rc && created)
@@ -380,6 +389,23 @@ void work_tip_screened(struct app *app, const char *tip_id)
 	if (rc && rc != VG_NOTFOUND)
 		log_error("tip %s: automatic tasks not started: %s", tip_id, vg_strerror(rc));
 	free(case_id);
+}
+
+void work_new_tip(struct app *app, const char *case_id, const struct tip_row *row,
+		  const json_t *result)
+{
+	struct work_tip t = {
+		.id = row->id,
+		.created_at = row->created_at,
+		.urgency = row->urgency ? row->urgency : (char *)"",
+		.screening = row->screening,
+	};
+	int n = 0, minor = json_is_true(json_object_get(json_object_get(result, "elements"),
+							"minor"));
+	int rc = auto_tip(app, case_id, &t, minor, &n);
+
+	if (rc)
+		log_error("tip %s: automatic tasks not started: %s", row->id, vg_strerror(rc));
 }
 
 /* Assignment */

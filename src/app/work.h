@@ -100,6 +100,14 @@ int work_auto_backlog(struct app *app, int64_t *cases);
  * yet (the case's opening runs it then). Failures are logged.
  */
 void work_tip_screened(struct app *app, const char *tip_id);
+/*
+ * work_auto_tasks() for row, a tip just stored and the only tip of its new
+ * case case_id, from its screening result at hand (result: the screen's
+ * JSON, NULL when it was not screened) instead of reading both back.
+ * Failures are logged; work_auto_backlog() makes the tasks at next start.
+ */
+void work_new_tip(struct app *app, const char *case_id, const struct tip_row *row,
+		  const json_t *result);
 
 /*
  * Assigns case case_id to the user and the team named (NULL or "" for
