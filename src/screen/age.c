@@ -145,15 +145,16 @@ static void add_age(const struct norm *n, struct entities *out, size_t a, size_t
 	}
 }
 
-/* A number at t[i] followed by a phrase that makes it an age. */
-static size_t age_with_unit(const struct norm *n, size_t i, struct entities *out)
+/*
+ * The number v, from 1 to 99, at t[i..e) (age_number()) followed by a
+ * phrase that makes it an age.
+ */
+static size_t age_with_unit(const struct norm *n, size_t i, int v, size_t e,
+			    struct entities *out)
 {
 	const char *t = n->text;
-	size_t len = n->len, e, s, u = 0, k;
-	int v = age_number(t, len, i, &e);
+	size_t len = n->len, s, u = 0, k;
 
-	if (v < 1 || v > 99)
-		return 0;
 	s = e;
 	if (s < len && (t[s] == ' ' || t[s] == '-'))
 		s++;
@@ -227,15 +228,17 @@ static int age_follows(const char *t, size_t len, size_t e, int time)
 }
 
 /*
- * A bare number at t[i] after the words above: "she is 15", "turned 16",
- * "una niña de 13", "tiene 15". The age's span starts at those words.
+ * The bare number v, from 1 to 99, at t[i..e) (age_number()) after the
+ * words above: "she is 15", "turned 16", "una niña de 13", "tiene 15".
+ * The age's span starts at those words.
  */
-static size_t age_after_verb(const struct norm *n, size_t i, struct entities *out)
+static size_t age_after_verb(const struct norm *n, size_t i, int v, size_t e,
+			     struct entities *out)
 {
 	const char *t = n->text;
-	size_t len = n->len, a, e;
+	size_t len = n->len, a;
 	const char *p;
-	int v, time = 0;
+	int time = 0;
 
 	/*
 	 * Every phrase of subject_verbs, turned_before, person_of and
@@ -243,9 +246,6 @@ static size_t age_after_verb(const struct norm *n, size_t i, struct entities *ou
 	 * are turned away here before any list is read.
 	 */
 	if (i == 0 || t[i - 1] != ' ')
-		return 0;
-	v = age_number(t, len, i, &e);
-	if (v < 1 || v > 99)
 		return 0;
 	/*
 	 * What follows must let the age stand whichever phrase comes before
@@ -269,7 +269,8 @@ static size_t age_after_verb(const struct norm *n, size_t i, struct entities *ou
 	if (a == SIZE_MAX && v >= AGE_HAS_MIN &&
 	    (p = phrase_any_before(t, i, has_before, ARRAY_SIZE(has_before))))
 		a = i - strlen(p);
-	if (a == SIZE_MAX || !age_follows(t, len, e, time))
+	/* After a birthday, what follows was checked above. */
+	if (a == SIZE_MAX || (!time && !age_follows(t, len, e, 0)))
 		return 0;
 	add_age(n, out, a, e, v, 0);
 	return e;
@@ -353,12 +354,17 @@ size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t 
 	      struct entities *out)
 {
 	const char *t = n->text;
-	size_t e = 0;
+	size_t e = 0, ne;
+	int v;
 
 	if (is_digit(t[i]) || wordset_maybe(&w->numbers, t + i, k - i)) {
-		e = age_with_unit(n, i, out);
-		if (!e)
-			e = age_after_verb(n, i, out);
+		/* The number is read once for both: its end ne is set only from 1 to 99. */
+		v = age_number(t, n->len, i, &ne);
+		if (v >= 1 && v <= 99) {
+			e = age_with_unit(n, i, v, ne, out);
+			if (!e)
+				e = age_after_verb(n, i, v, ne, out);
+		}
 	}
 	if (!e && is_alpha(t[i]) && wordset_maybe(&w->before, t + i, k - i))
 		e = age_after_word(n, i, out);

@@ -2214,6 +2214,26 @@ static long p1_contained(struct p1lit *const *u, size_t b, const bool *kept, siz
 }
 
 /*
+ * Vectorscan 5.4.9 (Debian 12) misses strings in a literal database of
+ * very few strings: "sell" in "xxx... sells her to" from a database of
+ * "la" and "sell", in about half the texts of 77 bytes and more, and
+ * rarely with as many as nine strings, in block and streaming mode alike
+ * (docs/screening.md). With one more string that begins with a byte the
+ * text never holds, every string was found in every trial; the phase-one
+ * database gets P1_PAD of them, a margin over the one that is needed.
+ * Each begins with 0xff, which valid UTF-8 (all that norm_text() emits)
+ * never holds, so none is ever reported; their ids, from nlit1 on, are
+ * still turned away by on_hit().
+ */
+#define P1_PAD 8
+#define P1_PAD_LEN 4
+
+static const char p1_pad[P1_PAD][P1_PAD_LEN + 1] = {
+	"\xff\xfe\xc0\xc0", "\xff\xfe\xc1\xc0", "\xff\xfe\xc2\xc0", "\xff\xfe\xc3\xc0",
+	"\xff\xfe\xc4\xc0", "\xff\xfe\xc5\xc0", "\xff\xfe\xc6\xc0", "\xff\xfe\xc7\xc0",
+};
+
+/*
  * The phase-one database, in streaming mode (rules_match() reads the text
  * in chunks), matched byte for byte: the normalised text is lower case and
  * the strings are too.
@@ -2229,7 +2249,8 @@ static long p1_contained(struct p1lit *const *u, size_t b, const bool *kept, siz
  * on is, at that offset, and is found: no place is missed, and none is
  * found twice. A rider can end after the chunk its string was found in;
  * its matches end there too, and wait in s->pend like any match that ends
- * past the chunk.
+ * past the chunk. After the strings that are looked for come the P1_PAD
+ * strings above, which are never found.
  */
 static int phase1_build(struct compiler *c)
 {
@@ -2271,10 +2292,10 @@ static int phase1_build(struct compiler *c)
 	offs = malloc(nu * sizeof(*offs));
 	order = malloc(nu * sizeof(*order));
 	sorted = malloc(nu * sizeof(*sorted));
-	exprs = malloc(nu * sizeof(*exprs));
-	lens = malloc(nu * sizeof(*lens));
-	flags = calloc(nu, sizeof(*flags));
-	ids = malloc(nu * sizeof(*ids));
+	exprs = malloc((nu + P1_PAD) * sizeof(*exprs));
+	lens = malloc((nu + P1_PAD) * sizeof(*lens));
+	flags = calloc(nu + P1_PAD, sizeof(*flags));
+	ids = malloc((nu + P1_PAD) * sizeof(*ids));
 	if (!kept || !host || !offs || !order || !sorted || !exprs || !lens || !flags || !ids)
 		goto out;
 	for (size_t b = 0; b < nu; b++) {
@@ -2336,8 +2357,13 @@ static int phase1_build(struct compiler *c)
 		memcpy(db->litbuf + db->litbuflen, u[r]->s, u[r]->len);
 		db->litbuflen += u[r]->len;
 	}
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)db->nlit1, HS_MODE_STREAM, NULL,
-				 &db->phase1, &cerr) != HS_SUCCESS) {
+	for (size_t j = 0; j < P1_PAD; j++) {
+		exprs[db->nlit1 + j] = p1_pad[j];
+		lens[db->nlit1 + j] = P1_PAD_LEN;
+		ids[db->nlit1 + j] = (unsigned)(db->nlit1 + j);
+	}
+	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)(db->nlit1 + P1_PAD),
+				 HS_MODE_STREAM, NULL, &db->phase1, &cerr) != HS_SUCCESS) {
 		if (c->errsize)
 			snprintf(c->err, c->errsize, "vectorscan: %s",
 				 cerr ? cerr->message : "compile failed");
@@ -2966,6 +2992,9 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
 
 	(void)from;
 	(void)flags;
+	/* One of the strings that only pad the database (P1_PAD). */
+	if (id >= s->db->nlit1)
+		return 0;
 	if (s->nhits == s->caphits && grow(&s->hits, &s->caphits, s->nhits + 1, sizeof(*s->hits))) {
 		s->oom = true;
 		return 1;

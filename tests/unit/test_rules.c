@@ -699,12 +699,9 @@ static void test_matcher_constructs(void **state)
  * land" holds the host "la" three times), and across the 8 KB chunks that
  * phase one reads, so that a rider ends in the chunk after its host.
  *
- * The last four rules are there to make the phase-one database more than
- * "la" and "sell": vectorscan 5.4.9 (Debian 12) does not report "sell" in
- * "xxx... sells her to" from a database of only those two strings, with
- * or without the literal API (a fault of the library's matcher for very
- * small sets, seen with texts of 74 bytes and more), which is not what
- * this test is about.
+ * The phase-one database holds only "la", "sell" and "resell" (which
+ * contains no other factor string): no more rules are needed to keep the
+ * fault of vectorscan that test_matcher_few_strings() is about away.
  */
 static void test_matcher_riders(void **state)
 {
@@ -713,11 +710,7 @@ static void test_matcher_riders(void **state)
 		"sellto\tact.recruits\ten\t1\t\\bsells her (to|for)\\b\tt\n"
 		"la\tact.harbors\ten\t1\t\\bla\\b\tt\n"
 		"land\tact.transports\ten\t1\t\\bla la land\\b|\\bland la la\\b\tt\n"
-		"inside\tact.obtains\ten\t1\tresell\\w*\tt\n"
-		"debt\tmeans.debt_bondage\ten\t1\t\\bdebt\\b\tt\n"
-		"passport\tmeans.withholds_documents\ten\t1\t\\bpassport\\b\tt\n"
-		"smuggle\tact.transports\ten\t1\t\\bsmuggl\\w*\tt\n"
-		"coyote\tact.transports\ten\t1\t\\bcoyote\\b\tt\n";
+		"inside\tact.obtains\ten\t1\tresell\\w*\tt\n";
 	const char *const lexicons[] = { lex };
 	static const char *const texts[] = {
 		"sells her to a man",
@@ -725,7 +718,6 @@ static void test_matcher_riders(void **state)
 		"la la la land, land la la la",
 		"resellers resell; sells her tosells her to",
 		"sells her forla la land",
-		"the debt, her passport, the smuggler and the coyote",
 	};
 	struct rules r;
 	struct rules_db *db = NULL;
@@ -775,6 +767,60 @@ static void test_matcher_riders(void **state)
 	free(big);
 	free(seen);
 	som_release(&ref);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
+/*
+ * Vectorscan 5.4.9 (Debian 12) misses strings in a literal database of very
+ * few strings: from a database of only "la" and "sell" it does not report
+ * "sell" in about half of the texts "xxx... sells her to" of 77 bytes and
+ * more. The matcher pads its phase-one database (P1_PAD in rules.c); two
+ * rules must find every match at every length. The single-phase scan is
+ * not the reference here, as a database that small can miss too: the
+ * expected span is written out.
+ */
+static void test_matcher_few_strings(void **state)
+{
+	static const char lex[] = HEADER
+		"la\tact.harbors\ten\t1\t\\bla\\b\tt\n"
+		"sell\tact.provides\ten\t1\t\\bsells?\\b\tt\n";
+	static const char tail[] = " sells her to la";
+	const char *const lexicons[] = { lex };
+	struct rules r;
+	struct rules_db *db = NULL;
+	struct rules_db_info info;
+	struct rules_scratch *rs = NULL;
+	struct rules_span spans[8];
+	char err[256], *text;
+
+	(void)state;
+	rules_load(&r, lexicons, 1);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	rules_db_describe(db, &info);
+	assert_int_equal(info.literals, 2);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	text = malloc(1024 + sizeof(tail));
+	assert_non_null(text);
+	for (size_t x = 0; x <= 1024; x++) {
+		size_t n = 0;
+		bool truncated = true;
+
+		memset(text, 'x', x);
+		memcpy(text + x, tail, sizeof(tail));
+		assert_int_equal(rules_match(db, rs, text, x + sizeof(tail) - 1, spans,
+					     ARRAY_SIZE(spans), &n, &truncated), VG_OK);
+		assert_false(truncated);
+		qsort(spans, n, sizeof(*spans), span_cmp);
+		if (n != 2 || strcmp(r.items[spans[0].rule].id, "sell") ||
+		    spans[0].from != x + 1 || spans[0].to != x + 6 ||
+		    strcmp(r.items[spans[1].rule].id, "la") || spans[1].from != x + 14 ||
+		    spans[1].to != x + 16)
+			fail_msg("after %zu bytes of \"x\": %zu spans, not \"sells\" and \"la\"", x, n);
+	}
+	free(text);
 	rules_scratch_free(rs);
 	rules_db_free(db);
 	rules_release(&r);
@@ -1061,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_referral_patterns),
 		cmocka_unit_test(test_matcher_constructs),
 		cmocka_unit_test(test_matcher_riders),
+		cmocka_unit_test(test_matcher_few_strings),
 		cmocka_unit_test(test_matcher_refuses),
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_matcher_bounded_work),
