@@ -80,6 +80,7 @@ struct worker {
 struct ads_session {
 	struct ads_options o;
 	struct ads_index index;
+	int incremental;          /* ads_session_load() was called: the index is filled ad by ad */
 	struct networks nets;
 	int finished;
 	struct ads_stats stats;
@@ -1043,6 +1044,13 @@ int ads_session_read(struct ads_session *s, FILE *in, ads_report_fn report, void
 		if (rc)
 			goto out;
 	}
+	/*
+	 * A run that starts from nothing and will not be added to later takes
+	 * the batch path (index_defer()): its clustering is done by sorting once
+	 * every ad is in, in ads_session_finish().
+	 */
+	if (!s->incremental && !s->index.n && !s->index.deferred)
+		index_defer(&s->index);
 	rc = pool_begin(s);
 	if (rc)
 		goto out;
@@ -1086,10 +1094,18 @@ out:
 
 int ads_session_finish(struct ads_session *s, int keep_index)
 {
-	double t = wall_now();
+	double t;
 	int rc;
 
 	assert(!s->finished);
+	if (s->index.deferred) {
+		t = cpu_now();
+		rc = index_settle(&s->index);
+		s->stats.index_s += cpu_now() - t;
+		if (rc)
+			return rc;
+	}
+	t = wall_now();
 	if (!keep_index)
 		index_drop_lookup(&s->index);
 	index_flatten(&s->index);
@@ -1697,6 +1713,7 @@ int ads_session_load(struct ads_session *s, const char *path, char *err, size_t 
 	FILE *f = fopen(path, "rb");
 	int rc;
 
+	s->incremental = 1;
 	if (!f) {
 		if (errno == ENOENT)
 			return VG_OK;

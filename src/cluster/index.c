@@ -77,6 +77,18 @@ void index_init(struct ads_index *x, const struct index_params *p)
 	intern_init(&x->cats);
 }
 
+static void drop_first_keys(struct ads_index *x)
+{
+	size_t b;
+
+	for (b = 0; b < LSH_BANDS_MAX; b++) {
+		free(x->first_keys[b]);
+		x->first_keys[b] = NULL;
+	}
+	free(x->wordless);
+	x->wordless = NULL;
+}
+
 void index_release(struct ads_index *x)
 {
 	lsh_release(&x->lsh);
@@ -93,6 +105,7 @@ void index_release(struct ads_index *x)
 	free(x->sketch_mem);
 	free(x->extra);
 	free(x->extra_at);
+	drop_first_keys(x);
 	x->extra_at = NULL;
 	x->posted = NULL;
 	x->place = x->contact = NULL;
@@ -158,7 +171,7 @@ static int grow_sketches(struct ads_index *x, size_t cap)
 /* Makes room for need ads in every per-ad array, growing by half. */
 static int reserve_ads(struct ads_index *x, size_t need)
 {
-	size_t cap = x->cap ? x->cap : 1024;
+	size_t cap = x->cap ? x->cap : 1024, b;
 	int rc;
 
 	if (need <= x->cap)
@@ -178,6 +191,13 @@ static int reserve_ads(struct ads_index *x, size_t need)
 		rc = grow_sketches(x, cap);
 	if (!rc)
 		rc = uf_reserve(&x->tpl, cap);
+	for (b = 0; !rc && x->deferred && b < x->params.bands; b++)
+		rc = grow_array((void **)&x->first_keys[b], cap, sizeof(*x->first_keys[b]));
+	if (!rc && x->deferred) {
+		rc = grow_array((void **)&x->wordless, cap / 8 + 1, 1);
+		if (!rc)
+			memset(x->wordless + x->cap / 8, 0, cap / 8 + 1 - x->cap / 8);
+	}
 	if (rc)
 		return rc;
 	x->cap = cap;
@@ -389,6 +409,22 @@ static int place_in_cluster(struct ads_index *x, uint32_t a, const struct index_
 	return VG_OK;
 }
 
+/* Keeps what index_settle() needs of ad a: its sketch and its bands' first keys. */
+static void defer_ad(struct ads_index *x, uint32_t a, const struct index_sig *sig)
+{
+	uint8_t *mine = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
+	size_t b;
+
+	if (!sig) {
+		memset(mine, 0, MINHASH_SKETCH_BYTES);
+		x->wordless[a / 8] |= (uint8_t)(1u << (a % 8));
+		return;
+	}
+	memcpy(mine, sig->sketch, MINHASH_SKETCH_BYTES);
+	for (b = 0; b < x->params.bands; b++)
+		x->first_keys[b][a] = sig->keys[b][0];
+}
+
 int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
 {
 	char key[2 * INDEX_FIELD_MAX + 2];
@@ -396,7 +432,7 @@ int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
 	size_t nc = 0, i, j, clen = strlen(ad->city), rlen = strlen(ad->region);
 	int rc, added;
 
-	assert(ad->n_contacts <= INDEX_CONTACTS_MAX && !x->dropped);
+	assert(ad->n_contacts <= INDEX_CONTACTS_MAX && !x->dropped && !x->settled);
 	if (x->extra_at) {
 		/* The table of index_flatten() is of the ads before this one. */
 		free(x->extra_at);
@@ -446,11 +482,348 @@ int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
 		x->n_extra++;
 	}
 	x->n++;
-	rc = place_in_cluster(x, a, ad->sig);
-	if (rc)
-		return rc;
+	if (x->deferred) {
+		defer_ad(x, a, ad->sig);
+	} else {
+		rc = place_in_cluster(x, a, ad->sig);
+		if (rc)
+			return rc;
+	}
 	*out = a;
 	return VG_OK;
+}
+
+void index_defer(struct ads_index *x)
+{
+	assert(!x->n && !x->deferred && !x->settled);
+	x->deferred = 1;
+}
+
+/*
+ * A pair of the batch path: a key in the high 32 bits, an ad in the low.
+ * Sorting pairs by their key alone, stably, keeps each run of one key in
+ * ad order, since the pairs are made in ad order.
+ */
+static uint32_t pair_key(uint64_t p)
+{
+	return (uint32_t)(p >> 32);
+}
+
+static uint32_t pair_ad(uint64_t p)
+{
+	return (uint32_t)p;
+}
+
+/* The radix sort's digits: three of 11 bits cover a key. */
+#define DIGIT_BITS 11
+#define DIGITS 3
+
+/*
+ * Sorts n pairs by key, stably: DIGITS passes, least significant digit
+ * first, between a and tmp. A pass whose digit is the same in every pair
+ * is skipped (the pairs stay where they are), so the result may end in
+ * either array: returns where it is.
+ */
+static uint64_t *sort_pairs(uint64_t *a, uint64_t *tmp, size_t n)
+{
+	uint32_t count[DIGITS][1u << DIGIT_BITS]; /* n is below 2^32: ads are numbered in 32 bits */
+	const uint64_t mask = (1u << DIGIT_BITS) - 1;
+	size_t i;
+	unsigned pass, d;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		for (pass = 0; pass < DIGITS; pass++)
+			count[pass][(a[i] >> (32 + DIGIT_BITS * pass)) & mask]++;
+	for (pass = 0; pass < DIGITS; pass++) {
+		uint32_t sum = 0, c;
+		uint64_t *t;
+
+		if (n && count[pass][(a[0] >> (32 + DIGIT_BITS * pass)) & mask] == n)
+			continue;
+		for (d = 0; d <= mask; d++) {
+			c = count[pass][d];
+			count[pass][d] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			tmp[count[pass][(a[i] >> (32 + DIGIT_BITS * pass)) & mask]++] = a[i];
+		t = a;
+		a = tmp;
+		tmp = t;
+	}
+	return a;
+}
+
+/*
+ * The batch path's longer key of a band: the shorter key mixed with the
+ * sketch's 4 bits of the band's next spare value (the values lsh_keys()
+ * adds to the band's rows), by MurmurHash3's 64-bit finaliser.
+ */
+static uint32_t longer_key(const struct ads_index *x, uint32_t key, uint32_t a, size_t band,
+			   unsigned level)
+{
+	const uint8_t *sk = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
+	size_t v = (size_t)x->params.bands * x->params.rows + band * (x->lsh.levels - 1) + level - 1;
+	uint64_t h = (uint64_t)key << 32 | (uint64_t)level << 8 | (unsigned)(sk[v / 2] >> (v % 2 * 4) & 0xf);
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+/*
+ * The full runs of one band's first keys, in key order: each key that more
+ * than LSH_PER_KEY ads had, with the ads the table would have stored under
+ * it (the walk's kept ads).
+ */
+struct full_run {
+	uint32_t key;
+	uint32_t ad[LSH_PER_KEY];
+};
+
+struct full_runs {
+	struct full_run *v;
+	size_t n, cap;
+	uint32_t *slot; /* full_runs_hash(): 1 + a position in v, or 0; mask + 1 of them */
+	size_t mask;
+};
+
+static int full_runs_add(struct full_runs *f, uint32_t key, const uint32_t ad[LSH_PER_KEY])
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap + f->cap / 2 : 256;
+		struct full_run *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return VG_NOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n].key = key;
+	memcpy(f->v[f->n].ad, ad, sizeof(f->v[f->n].ad));
+	f->n++;
+	return VG_OK;
+}
+
+/*
+ * Makes the table that full_runs_find() looks keys up in: at most half
+ * full, a few KiB to a few hundred, so that it stays in the cache while
+ * every ad's key is looked up in it. The keys are hashes already.
+ */
+static int full_runs_hash(struct full_runs *f)
+{
+	size_t slots = 16, i, h;
+
+	while (slots < 2 * f->n)
+		slots *= 2;
+	f->slot = calloc(slots, sizeof(*f->slot));
+	if (!f->slot)
+		return VG_NOMEM;
+	f->mask = slots - 1;
+	for (i = 0; i < f->n; i++) {
+		for (h = f->v[i].key & f->mask; f->slot[h]; h = (h + 1) & f->mask)
+			;
+		f->slot[h] = (uint32_t)(i + 1);
+	}
+	return VG_OK;
+}
+
+/* The full run of key, or NULL. */
+static const struct full_run *full_runs_find(const struct full_runs *f, uint32_t key)
+{
+	size_t h;
+
+	for (h = key & f->mask; f->slot[h]; h = (h + 1) & f->mask)
+		if (f->v[f->slot[h] - 1].key == key)
+			return &f->v[f->slot[h] - 1];
+	return NULL;
+}
+
+/* How far ahead of the walk an ad's sketch and parent are asked for. */
+#define WALK_AHEAD 8
+
+/*
+ * Walks n sorted pairs of one band's level: in each run of one key, an ad
+ * is checked against the run's kept ads (at most LSH_PER_KEY, each
+ * unlike the ads kept before it) and joined to those it is like; an ad
+ * like none of them is kept while the run has room, as the table stores an
+ * ad under a band's key when nothing it found there was similar. An ad
+ * alone under its key is passed over without reading its sketch. An ad
+ * that meets a full run goes on to the band's next longer key, into next
+ * (*n_out of them), without being checked against that run's ads: those
+ * are the candidates the table checks only when nothing else was similar,
+ * and check_full() checks them once every band has been walked; the
+ * level-0 full runs are recorded in full for it. At the last level a full
+ * run's ads are checked and nothing more is kept. The sketches and
+ * union-find parents of the ads WALK_AHEAD pairs on are asked for ahead,
+ * since the pairs say which they will be. VG_NOMEM.
+ */
+static int walk_runs(struct ads_index *x, const uint64_t *p, size_t n, size_t band,
+		     unsigned level, uint8_t *joined, uint64_t *next, size_t *n_out,
+		     struct full_runs *full)
+{
+	uint8_t kept_sk[LSH_PER_KEY][MINHASH_SKETCH_BYTES];
+	uint32_t kept[LSH_PER_KEY];
+	size_t i, k, n_kept = 0, n_next = 0;
+	int last = level + 1 >= x->lsh.levels;
+
+	for (i = 0; i < n; i++) {
+		uint32_t a = pair_ad(p[i]), key = pair_key(p[i]);
+		const uint8_t *mine = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
+		int similar = 0;
+
+		if (i + WALK_AHEAD < n) {
+			size_t j = i + WALK_AHEAD;
+			uint32_t ahead = pair_ad(p[j]);
+
+			/* An ad alone under its key is never read: only the others are asked for. */
+			if (pair_key(p[j - 1]) == pair_key(p[j]) ||
+			    (j + 1 < n && pair_key(p[j + 1]) == pair_key(p[j]))) {
+				__builtin_prefetch(x->sketch + (size_t)ahead * MINHASH_SKETCH_BYTES);
+				__builtin_prefetch(&x->tpl.parent[ahead]);
+			}
+		}
+		if (!i || pair_key(p[i - 1]) != key) {
+			n_kept = 0;
+			if (i + 1 == n || pair_key(p[i + 1]) != key)
+				continue;
+		}
+		if (n_kept == LSH_PER_KEY && !last) {
+			if (!level && (!full->n || full->v[full->n - 1].key != key) &&
+			    full_runs_add(full, key, kept))
+				return VG_NOMEM;
+			next[n_next++] = (uint64_t)longer_key(x, key, a, band, level + 1) << 32 | a;
+			continue;
+		}
+		for (k = 0; k < n_kept; k++) {
+			if (minhash_sketch_differ(mine, kept_sk[k]) <= x->max_differ) {
+				uf_union(&x->tpl, a, kept[k]);
+				similar = 1;
+			}
+		}
+		if (similar)
+			joined[a / 8] |= (uint8_t)(1u << (a % 8));
+		else if (n_kept < LSH_PER_KEY) {
+			kept[n_kept] = a;
+			memcpy(kept_sk[n_kept], mine, MINHASH_SKETCH_BYTES);
+			n_kept++;
+		}
+	}
+	*n_out = n_next;
+	return VG_OK;
+}
+
+/*
+ * The second round of the batch path, for the ads that the first joined
+ * to nothing: an ad that came to one of a band's full runs after it had
+ * filled is checked against the ads kept there and joined to each it is
+ * like. The table checks these candidates when an ad found nothing
+ * similar elsewhere, so that an ad whose template's only earlier copy
+ * lies under a full key still finds it; this is that check, made once
+ * all the bands have been looked at. The ads to check are listed first
+ * (in ad order, with their keys' full runs found in a small hash table),
+ * then checked with the kept ads' sketches asked for ahead; todo has room
+ * for one entry an ad.
+ */
+static void check_full(struct ads_index *x, size_t b, const struct full_runs *full,
+		       const uint8_t *joined, uint64_t *todo)
+{
+	size_t a, i, k, m = 0;
+
+	/* First the ads to check, then the checks, with the kept ads' sketches asked for ahead. */
+	for (a = 0; a < x->n; a++) {
+		const struct full_run *r;
+
+		if ((joined[a / 8] | x->wordless[a / 8]) >> (a % 8) & 1)
+			continue;
+		r = full_runs_find(full, x->first_keys[b][a]);
+		if (r && a > r->ad[LSH_PER_KEY - 1])
+			todo[m++] = (uint64_t)(r - full->v) << 32 | a;
+	}
+	for (i = 0; i < m; i++) {
+		const struct full_run *r = &full->v[todo[i] >> 32];
+		uint32_t ad = (uint32_t)todo[i];
+
+		if (i + WALK_AHEAD < m) {
+			const struct full_run *ahead = &full->v[todo[i + WALK_AHEAD] >> 32];
+
+			for (k = 0; k < LSH_PER_KEY; k++)
+				__builtin_prefetch(x->sketch + (size_t)ahead->ad[k] * MINHASH_SKETCH_BYTES);
+		}
+		for (k = 0; k < LSH_PER_KEY; k++)
+			if (minhash_sketch_differ(x->sketch + (size_t)ad * MINHASH_SKETCH_BYTES,
+						  x->sketch + (size_t)r->ad[k] * MINHASH_SKETCH_BYTES) <=
+			    x->max_differ)
+				uf_union(&x->tpl, ad, r->ad[k]);
+	}
+}
+
+/* The pairs of band b's first keys of every ad that has words, in ad order; returns how many. */
+static size_t first_pairs(const struct ads_index *x, size_t b, uint64_t *pairs)
+{
+	size_t a, n = 0;
+
+	for (a = 0; a < x->n; a++)
+		if (!(x->wordless[a / 8] >> (a % 8) & 1))
+			pairs[n++] = (uint64_t)x->first_keys[b][a] << 32 | a;
+	return n;
+}
+
+int index_settle(struct ads_index *x)
+{
+	uint64_t *pairs = NULL, *tmp = NULL, *sorted;
+	uint8_t *joined = NULL;
+	struct full_runs full[LSH_BANDS_MAX];
+	size_t b, n;
+	unsigned level;
+	int rc = VG_NOMEM;
+
+	assert(x->deferred && !x->n_loaded);
+	memset(full, 0, sizeof(full));
+	pairs = malloc((x->n + 1) * sizeof(*pairs));
+	tmp = malloc((x->n + 1) * sizeof(*tmp));
+	joined = calloc(x->n / 8 + 1, 1);
+	if (!pairs || !tmp || !joined)
+		goto out;
+	for (b = 0; b < x->params.bands; b++) {
+		n = first_pairs(x, b, pairs);
+		for (level = 0; n && level < x->lsh.levels; level++) {
+			sorted = sort_pairs(pairs, tmp, n);
+			if (sorted == tmp) {
+				tmp = pairs;
+				pairs = sorted;
+			}
+			if (walk_runs(x, pairs, n, b, level, joined, tmp, &n, &full[b]))
+				goto out;
+			sorted = tmp;
+			tmp = pairs;
+			pairs = sorted;
+		}
+	}
+	free(tmp);
+	tmp = NULL;
+	for (b = 0; b < x->params.bands; b++) {
+		if (full_runs_hash(&full[b]))
+			goto out;
+		check_full(x, b, &full[b], joined, pairs);
+	}
+	drop_first_keys(x);
+	x->deferred = 0;
+	x->settled = 1;
+	rc = VG_OK;
+out:
+	for (b = 0; b < x->params.bands; b++) {
+		free(full[b].v);
+		free(full[b].slot);
+	}
+	free(pairs);
+	free(tmp);
+	free(joined);
+	return rc;
 }
 
 size_t index_extra(const struct ads_index *x, uint32_t a)
@@ -601,6 +974,7 @@ static void w_strings(struct writer *w, const struct intern *t)
 
 int index_save(const struct ads_index *x, index_write_fn fn, void *arg)
 {
+	assert(!x->deferred && !x->settled);
 	struct writer *w = calloc(1, sizeof(*w));
 	size_t i;
 	uint64_t sum;

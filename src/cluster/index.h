@@ -112,6 +112,10 @@ struct ads_index {
 	size_t n_loaded;            /* ads that came from index_load() */
 	int dropped;                /* index_drop_lookup() was called */
 	uint64_t dropped_cats;      /* category sightings past INDEX_CATS_MAX */
+	int deferred;               /* index_defer(): clustering waits for index_settle() */
+	int settled;                /* index_settle() ran: the LSH table was never filled */
+	uint32_t *first_keys[LSH_BANDS_MAX]; /* deferred: each band's first key of every ad */
+	uint8_t *wordless;          /* deferred: a bit per ad whose text had no word */
 };
 
 void index_sign(const struct ads_index *x, const uint32_t sig[MINHASH_K], struct index_sig *out);
@@ -135,6 +139,27 @@ int index_category(struct ads_index *x, const char *name, unsigned *bit);
  * ads, VG_NOMEM.
  */
 int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out);
+
+/*
+ * The batch path. index_defer(), on an empty index, makes index_add() keep
+ * each ad's sketch and its bands' first keys (4 bytes a band) instead of
+ * looking them up; index_settle(), once every ad is in, clusters them all
+ * by sorting: per band, the (key, ad) pairs of every ad are radix-sorted,
+ * and each run of equal keys is walked in ad order exactly as the table
+ * would have been filled: an ad is checked against the run's first
+ * LSH_PER_KEY ads that were not like an earlier one (the ads the table
+ * would have stored), and once those are LSH_PER_KEY it goes on to the
+ * band's next longer key. The longer keys of this path mix the first key
+ * with the sketch's 4 bits of the band's spare values (lsh.h), so they
+ * need no memory of their own. The memory is read in order instead of at
+ * random (docs/ads.md, "The batch path"). Between the two calls clusters
+ * may not be read; after index_settle() the index can be read, ranked and
+ * written, but index_add() and index_save() may not be called (asserted):
+ * an index that will be saved and added to later (`--index`) is filled
+ * one ad at a time through the table. index_settle() returns VG_NOMEM.
+ */
+void index_defer(struct ads_index *x);
+int index_settle(struct ads_index *x);
 
 /* The template cluster of ad a: the number of its first ad. */
 static inline uint32_t index_cluster(struct ads_index *x, uint32_t a)

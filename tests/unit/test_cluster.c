@@ -420,26 +420,36 @@ static uint32_t add_sig(struct ads_index *x, const char *id, const uint32_t sig[
 
 /*
  * A band key full of unlike ads sends the next ads of that band to its
- * longer key, where two copies of one template still meet.
+ * longer key, where two copies of one template still meet; an ad like one
+ * of the full key's ads and like nothing else is still joined to it. The
+ * same in the table (batch 0) and in the batch path (batch 1), whose keys
+ * keep LSH_PER_KEY ads.
  */
-static void test_index_longer_keys(void **state)
+static void longer_keys(int batch)
 {
 	struct index_params p;
 	struct ads_index x;
-	uint32_t sig[MINHASH_K], copy[MINHASH_K], first, second, i, k, spare, rng = 1;
+	uint32_t sig[MINHASH_K], copy[MINHASH_K], first_sig[MINHASH_K];
+	uint32_t first, second, head = 0, late, i, k, spare, rng = 1;
 	char id[8];
 
-	(void)state;
 	index_params_default(&p);
 	index_init(&x, &p);
-	/* Four ads alike in band 0 only (values 0 and 1): its key fills up. */
+	if (batch)
+		index_defer(&x);
+	spare = p.bands * p.rows;
+	/* Ads alike in band 0 only (values 0 and 1): its key fills up. */
 	for (k = 0; k < LSH_PER_KEY; k++) {
 		for (i = 0; i < MINHASH_K; i++)
 			sig[i] = xorshift(&rng);
 		sig[0] = 7;
 		sig[1] = 9;
+		if (!k)
+			memcpy(first_sig, sig, sizeof(sig));
 		snprintf(id, sizeof(id), "u%u", k);
-		add_sig(&x, id, sig);
+		head = k ? head : add_sig(&x, id, sig);
+		if (k)
+			add_sig(&x, id, sig);
 	}
 	/*
 	 * Two copies: the same band 0 and its spare values, every other
@@ -450,14 +460,35 @@ static void test_index_longer_keys(void **state)
 		sig[i] = xorshift(&rng);
 	sig[0] = 7;
 	sig[1] = 9;
-	spare = p.bands * p.rows;
 	for (i = 0; i < MINHASH_K; i++)
 		copy[i] = i == 0 || i == 1 || i == spare || i == spare + 1 ? sig[i] : sig[i] + 16;
 	first = add_sig(&x, "copy1", sig);
 	second = add_sig(&x, "copy2", copy);
+	/*
+	 * A late copy of the full key's first ad: its band 0 is that key, every
+	 * other value 16 apart, so it meets its original under no other key,
+	 * not even the longer one (the original is not stored there).
+	 */
+	for (i = 0; i < MINHASH_K; i++)
+		copy[i] = i == 0 || i == 1 ? first_sig[i] : first_sig[i] + 16;
+	late = add_sig(&x, "late", copy);
+	if (batch)
+		assert_int_equal(index_settle(&x), VG_OK);
 	assert_int_equal(index_cluster(&x, second), first);
 	assert_int_equal(index_cluster(&x, first), first);
+	assert_int_equal(index_cluster(&x, late), head);
+	assert_int_equal(index_cluster(&x, head), head);
+	/* The other unlike ads stay alone. */
+	for (k = 1; k < LSH_PER_KEY; k++)
+		assert_int_equal(index_cluster(&x, head + k), head + k);
 	index_release(&x);
+}
+
+static void test_index_longer_keys(void **state)
+{
+	(void)state;
+	longer_keys(0);
+	longer_keys(1);
 }
 
 static void test_index_clusters(void **state)
@@ -714,7 +745,7 @@ static void pairwise(const uint32_t *truth, const uint32_t *pred, const uint8_t 
  * The bar is 0.95 for both precision and recall, for templates, for the
  * pairs with a 5-substitution ad, and for networks.
  */
-static void test_quality(void **state)
+static void quality(int batch)
 {
 	struct corpus c;
 	struct index_params p;
@@ -724,11 +755,14 @@ static void test_quality(void **state)
 	double tp, tr, fp, fr, np, nr;
 	size_t i;
 
-	(void)state;
 	corpus_make(&c, 2000, 50);
 	index_params_default(&p);
 	index_init(&x, &p);
+	if (batch)
+		index_defer(&x);
 	add_range(&x, &c, 0, c.n);
+	if (batch)
+		assert_int_equal(index_settle(&x), VG_OK);
 	index_flatten(&x);
 	assert_int_equal(networks_build(&x, NETWORK_GUARD_DEFAULT, &nw), VG_OK);
 	five = malloc(c.n);
@@ -738,7 +772,8 @@ static void test_quality(void **state)
 	pairwise(c.truth_template, x.tpl.parent, NULL, c.n, &tp, &tr);
 	pairwise(c.truth_template, x.tpl.parent, five, c.n, &fp, &fr);
 	pairwise(c.truth_network, nw.of, NULL, c.n, &np, &nr);
-	print_message("# templates: precision %.4f recall %.4f\n", tp, tr);
+	print_message("# %s: templates: precision %.4f recall %.4f\n", batch ? "batch" : "table", tp,
+		      tr);
 	print_message("# templates, pairs with a 5-substitution ad: precision %.4f recall %.4f\n",
 		      fp, fr);
 	print_message("# networks: precision %.4f recall %.4f (%zu generic contacts)\n", np, nr,
@@ -764,6 +799,19 @@ static void test_quality(void **state)
 	networks_release(&nw);
 	index_release(&x);
 	corpus_release(&c);
+}
+
+static void test_quality(void **state)
+{
+	(void)state;
+	quality(0);
+}
+
+/* The batch path (index_defer(), index_settle()) on the same ads, to the same bar. */
+static void test_quality_batch(void **state)
+{
+	(void)state;
+	quality(1);
 }
 
 /*
@@ -1043,6 +1091,7 @@ int main(void)
 		cmocka_unit_test(test_index_clusters),
 		cmocka_unit_test(test_index_longer_keys),
 		cmocka_unit_test(test_quality),
+		cmocka_unit_test(test_quality_batch),
 		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_index_file_damage),
 		cmocka_unit_test(test_networks_guard),
