@@ -84,8 +84,8 @@ void links_display(enum links_kind kind, const char *norm, char *out, size_t siz
  */
 int links_index_tip(struct app *app, const char *tip_id);
 /*
- * links_index_tip() for a screening result already at hand (the parsed
- * JSON of screen.h's output) of a tip from country.
+ * links_index_tip() for a screening result already at hand, as JSON (the
+ * whole result, or its facts from screening_fill()), of a tip from country.
  */
 int links_index_result(struct app *app, const char *tip_id, const char *country,
 		       const json_t *screening);

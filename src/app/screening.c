@@ -160,11 +160,56 @@ fail:
 	return NULL;
 }
 
-/* What screening_fill() keeps of a result: its JSON text and the columns of the tip row. */
+/*
+ * What screening_fill() keeps of a result: its JSON text, the columns of the
+ * tip row and, when asked for (want_facts), its facts (screening_fill()).
+ */
 struct fill {
 	struct buf json;
 	char *status, *urgency, *kinds, *typology;
+	bool want_facts;
+	json_t *facts;
 };
+
+/*
+ * The facts of a result: {"entities": {"phones": [...], "emails": [...],
+ * "urls": [...], "handles": [...]}, "elements": {"minor": bool}}, in the
+ * result's own shape. Built from the result itself: parsing its JSON text
+ * again cost more than the rest of indexing a tip's entities.
+ */
+static json_t *facts_of(const struct screen_result *r)
+{
+	static const struct { const char *key; enum entity_kind kind; } lists[] = {
+		{"phones", ENTITY_PHONE}, {"emails", ENTITY_EMAIL},
+		{"urls", ENTITY_URL}, {"handles", ENTITY_HANDLE},
+	};
+	json_t *facts = json_object(), *ents = json_object(), *elements = json_object();
+	int bad = !facts || !ents || !elements;
+	size_t l, i;
+
+	for (l = 0; !bad && l < ARRAY_SIZE(lists); l++) {
+		json_t *arr = json_array();
+
+		bad = !arr || json_object_set_new(ents, lists[l].key, arr);
+		for (i = 0; !bad && i < r->entities->count; i++)
+			if (r->entities->items[i].kind == lists[l].kind)
+				bad = json_array_append_new(arr, json_string(r->entities->items[i].value));
+	}
+	if (!bad)
+		bad = json_object_set_new(elements, "minor", json_boolean(r->assessment.minor));
+	if (!bad) {
+		bad = json_object_set_new(facts, "entities", ents) ||
+		      json_object_set_new(facts, "elements", elements);
+		ents = elements = NULL;
+	}
+	json_decref(ents);
+	json_decref(elements);
+	if (bad) {
+		json_decref(facts);
+		return NULL;
+	}
+	return facts;
+}
 
 /* The names of the bits of set joined with commas ("sex,labor"): name(r, i) for bit i. */
 static char *join_bits(uint64_t set, const char *(*name)(const struct rules *, size_t),
@@ -208,14 +253,16 @@ static int fill_result(const struct screen_result *r, void *arg)
 	f->urgency = strdup(assess_urgency_name(as->urgency));
 	f->kinds = join_bits(as->kinds, kind_name, rules, 2);
 	f->typology = join_bits(as->types, type_slug, rules, rules->ntypes);
-	return f->status && f->urgency && f->kinds && f->typology ? VG_OK : VG_NOMEM;
+	if (f->want_facts)
+		f->facts = facts_of(r);
+	return f->status && f->urgency && f->kinds && f->typology &&
+	       (!f->want_facts || f->facts) ? VG_OK : VG_NOMEM;
 }
 
 int screening_fill(struct screening *s, const struct keys *k, const char *text,
-		   const char *country, int64_t now, struct tip_row *row, json_t **result)
+		   const char *country, int64_t now, struct tip_row *row, json_t **facts)
 {
-	struct fill f = { .status = NULL };
-	json_t *parsed = NULL;
+	struct fill f = { .want_facts = facts != NULL };
 	char ad[96];
 	int rc;
 
@@ -223,13 +270,6 @@ int screening_fill(struct screening *s, const struct keys *k, const char *text,
 	rc = screening_with(s, country, text, strlen(text), fill_result, &f);
 	if (rc)
 		goto out;
-	if (result) {
-		parsed = json_loadb(f.json.ptr, f.json.len, 0, NULL);
-		if (!parsed) {
-			rc = VG_NOMEM;
-			goto out;
-		}
-	}
 	snprintf(ad, sizeof(ad), "tips/screening/%s", row->id);
 	rc = seal_encrypt(k, ad, f.json.ptr, f.json.len, &row->screening.data,
 			  &row->screening.len);
@@ -241,12 +281,12 @@ int screening_fill(struct screening *s, const struct keys *k, const char *text,
 	row->typology = f.typology;
 	f.status = f.urgency = f.kinds = f.typology = NULL;
 	row->screened_at = now;
-	if (result) {
-		*result = parsed;
-		parsed = NULL;
+	if (facts) {
+		*facts = f.facts;
+		f.facts = NULL;
 	}
 out:
-	json_decref(parsed);
+	json_decref(f.facts);
 	free(f.status);
 	free(f.urgency);
 	free(f.kinds);

@@ -55,11 +55,13 @@ char *screening_tip_text(const char *narrative, json_t *details);
 /*
  * Screens a tip's text and fills the screening fields of row (whose id must
  * be set), sealing the result under ad "tips/screening/<id>". The strings
- * are malloc'd: release them with screening_row_release(). When result is
- * not NULL it is also set to the result as JSON (json_decref() it).
+ * are malloc'd: release them with screening_row_release(). When facts is
+ * not NULL it is also set to what a new tip's derived records read of the
+ * result, in the result's own JSON shape (json_decref() it):
+ * {"entities": {"phones", "emails", "urls", "handles"}, "elements": {"minor"}}.
  */
 int screening_fill(struct screening *s, const struct keys *k, const char *text,
-		   const char *country, int64_t now, struct tip_row *row, json_t **result);
+		   const char *country, int64_t now, struct tip_row *row, json_t **facts);
 void screening_row_release(struct tip_row *row);
 
 #endif

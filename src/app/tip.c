@@ -140,11 +140,12 @@ static json_t *details_json(const struct tip_input *in, int region_matched)
 
 /*
  * Fills row's screening before it is stored, so a tip is never in the queue
- * unread, and *result with it as JSON (NULL when it could not be screened). A tip the screen cannot read is still stored (losing a tip is
+ * unread, and *facts with what the derived records need of the result
+ * (screening_fill(); NULL when it could not be screened). A tip the screen cannot read is still stored (losing a tip is
  * worse) and is picked up by app_screen_backlog() at the next start.
  */
 static void screen_tip(struct app *app, const char *narrative, json_t *details,
-		       struct tip_row *row, json_t **result)
+		       struct tip_row *row, json_t **facts)
 {
 	char *text;
 	int rc;
@@ -153,7 +154,7 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
 		return;
 	text = screening_tip_text(narrative, details);
 	rc = text ? screening_fill(app->screening, &app->keys, text, row->country, clock_now(), row,
-				   result) : VG_NOMEM;
+				   facts) : VG_NOMEM;
 	if (rc)
 		log_error("tip %s stored unscreened: %s", row->id, vg_strerror(rc));
 	free(text);
@@ -166,21 +167,22 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
 #define SEARCH_BATCH 64
 
 /*
- * What a new tip's store leads to, from its screening result (NULL: not
- * screened); failures are logged and redone at the next start.
+ * What a new tip's store leads to, from the facts of its screening
+ * (screening_fill(); NULL: not screened); failures are logged and redone at
+ * the next start.
  */
-static void derive(struct app *app, const struct tip_row *row, const json_t *result)
+static void derive(struct app *app, const struct tip_row *row, const json_t *facts)
 {
 	char case_id[CASE_ID_SIZE];
 	int rc;
 
-	if (result && links_index_result(app, row->id, row->country, result))
+	if (facts && links_index_result(app, row->id, row->country, facts))
 		log_error("tip %s: entities not indexed yet", row->id);
 	rc = cases_open_for_tip(app, row->id, case_id);
 	if (rc)
 		log_error("tip %s stored without a case: %s", row->id, vg_strerror(rc));
 	else
-		work_new_tip(app, case_id, row, result);
+		work_new_tip(app, case_id, row, facts);
 	if (store_search_catch_up(app->store, SEARCH_BATCH))
 		log_error("tip %s: the search index is behind", row->id);
 }
@@ -194,7 +196,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 	char region[GEO_REGION_SIZE];
 	const struct geo_country *country;
 	char *details = NULL;
-	json_t *dj = NULL, *result = NULL;
+	json_t *dj = NULL, *facts = NULL;
 	int region_matched, rc, tries;
 
 	errs->count = 0;
@@ -223,7 +225,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 		rc = VG_NOMEM;
 		goto out;
 	}
-	screen_tip(app, in->narrative, dj, &row, &result);
+	screen_tip(app, in->narrative, dj, &row, &facts);
 	rc = seal_field(app, "tips", "narrative", r.id, in->narrative, &row.narrative);
 	if (!rc && nz(in->contact)[0])
 		rc = seal_field(app, "tips", "contact", r.id, in->contact, &row.contact);
@@ -250,7 +252,7 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 			break;
 	}
 	if (!rc)
-		derive(app, &row, result);
+		derive(app, &row, facts);
 	rc = store_batch_end(app->store, rc);
 	if (rc)
 		goto out;
@@ -264,7 +266,7 @@ out:
 	screening_row_release(&row);
 	free(details);
 	json_decref(dj);
-	json_decref(result);
+	json_decref(facts);
 	return rc;
 }
 

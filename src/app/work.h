@@ -102,8 +102,9 @@ int work_auto_backlog(struct app *app, int64_t *cases);
 void work_tip_screened(struct app *app, const char *tip_id);
 /*
  * work_auto_tasks() for row, a tip just stored and the only tip of its new
- * case case_id, from its screening result at hand (result: the screen's
- * JSON, NULL when it was not screened) instead of reading both back.
+ * case case_id, from its screening result at hand (as JSON: the whole
+ * result or its facts from screening_fill(); NULL when it was not
+ * screened) instead of reading both back.
  * Failures are logged; work_auto_backlog() makes the tasks at next start.
  */
 void work_new_tip(struct app *app, const char *case_id, const struct tip_row *row,
