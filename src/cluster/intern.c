@@ -21,6 +21,17 @@ static uint64_t hash_of(const char *s, size_t len)
 	return XXH3_64bits(s, len);
 }
 
+uint64_t intern_hash(const char *s, size_t len)
+{
+	return hash_of(s, len);
+}
+
+void intern_prefetch(const struct intern *t, uint64_t h)
+{
+	if (t->scap)
+		__builtin_prefetch(&t->slots[(size_t)h & (t->scap - 1)]);
+}
+
 static int same(const struct intern *t, uint32_t id, const char *s, size_t len)
 {
 	const char *a = t->arena + t->off[id];
@@ -48,32 +59,51 @@ uint32_t intern_find(const struct intern *t, const char *s, size_t len)
 	return t->slots[probe(t, s, len, hash_of(s, len))].id;
 }
 
-/* Doubles the hash table (load stays under 3/4) and places every number again. */
+/* How many numbers ahead rehash() asks for the slot it will fill. */
+#define REHASH_AHEAD 8
+
+/* Puts number id, of hash h, in its first free slot from its home. */
+static void place(struct intern_slot *slots, size_t cap, uint32_t id, uint64_t h)
+{
+	size_t j;
+
+	for (j = (size_t)h & (cap - 1); slots[j].id != INTERN_NONE; j = (j + 1) & (cap - 1))
+		;
+	slots[j].id = id;
+	slots[j].hash = (uint32_t)(h >> 32);
+}
+
+/*
+ * Doubles the hash table (load stays under 3/4) and places every number
+ * again. The low bits of a hash are its home slot, and only the high ones
+ * are kept, so each string is hashed again. They are taken in the order of
+ * their numbers, which reads the offsets and the arena from start to end
+ * (a walk of the old slots read both at random), and each new slot is
+ * asked for REHASH_AHEAD strings before it is filled. Where a number lands
+ * differs from a walk of the old slots, but not which number a lookup finds.
+ */
 static int rehash(struct intern *t)
 {
 	size_t cap = t->scap ? t->scap * 2 : 256, i;
-	struct intern_slot *slots = malloc(cap * sizeof(*slots)), *old = t->slots;
+	struct intern_slot *slots = malloc(cap * sizeof(*slots));
+	uint64_t ahead[REHASH_AHEAD];
 
 	if (!slots)
 		return VG_NOMEM;
 	for (i = 0; i < cap; i++)
 		slots[i].id = INTERN_NONE;
-	for (i = 0; i < t->scap; i++) {
-		size_t j;
+	for (i = 0; i < t->n + REHASH_AHEAD; i++) {
+		if (i >= REHASH_AHEAD)
+			place(slots, cap, (uint32_t)(i - REHASH_AHEAD), ahead[i % REHASH_AHEAD]);
+		if (i < t->n) {
+			size_t end = i + 1 < t->n ? t->off[i + 1] : t->len;
+			uint64_t h = hash_of(t->arena + t->off[i], end - t->off[i] - 1);
 
-		if (old[i].id == INTERN_NONE)
-			continue;
-		/* The low bits of the hash are the home slot: recompute them from the string. */
-		{
-			const char *str = t->arena + t->off[old[i].id];
-			uint64_t h = hash_of(str, strlen(str));
-
-			for (j = (size_t)h & (cap - 1); slots[j].id != INTERN_NONE; j = (j + 1) & (cap - 1))
-				;
+			__builtin_prefetch(&slots[(size_t)h & (cap - 1)], 1);
+			ahead[i % REHASH_AHEAD] = h;
 		}
-		slots[j] = old[i];
 	}
-	free(old);
+	free(t->slots);
 	t->slots = slots;
 	t->scap = cap;
 	return VG_OK;
@@ -99,7 +129,14 @@ static int reserve(void **p, size_t *cap, size_t need, size_t size)
 
 int intern_add(struct intern *t, const char *s, size_t len, uint32_t *id, int *added)
 {
-	uint64_t h;
+	if (len > INTERN_STR_MAX)
+		return VG_TOOBIG;
+	return intern_add_hashed(t, s, len, hash_of(s, len), id, added);
+}
+
+int intern_add_hashed(struct intern *t, const char *s, size_t len, uint64_t h, uint32_t *id,
+		      int *added)
+{
 	size_t i;
 	int rc;
 
@@ -107,7 +144,6 @@ int intern_add(struct intern *t, const char *s, size_t len, uint32_t *id, int *a
 		return VG_TOOBIG;
 	if (memchr(s, '\0', len))
 		return VG_INVAL;
-	h = hash_of(s, len);
 	if (t->scap) {
 		i = probe(t, s, len, h);
 		if (t->slots[i].id != INTERN_NONE) {

@@ -47,6 +47,19 @@ uint32_t intern_find(const struct intern *t, const char *s, size_t len);
  */
 int intern_add(struct intern *t, const char *s, size_t len, uint32_t *id, int *added);
 
+/*
+ * The same in two steps, for a caller with several strings to add at once:
+ * intern_hash() of each, intern_prefetch() of each, then
+ * intern_add_hashed() of each with its hash. The slots of a large set are
+ * far apart in memory, and each lookup used to wait for its own; asked
+ * for together, their cache misses overlap. The numbers given are the
+ * same as intern_add()'s. h must be intern_hash(s, len).
+ */
+uint64_t intern_hash(const char *s, size_t len);
+void intern_prefetch(const struct intern *t, uint64_t h);
+int intern_add_hashed(struct intern *t, const char *s, size_t len, uint64_t h, uint32_t *id,
+		      int *added);
+
 /* The string numbered id (id < t->n). */
 static inline const char *intern_str(const struct intern *t, uint32_t id)
 {

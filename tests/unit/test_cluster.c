@@ -313,6 +313,53 @@ static void test_intern(void **state)
 	intern_release(&t);
 }
 
+/*
+ * The two-step add gives the numbers of intern_add(), and every string is
+ * found under its number after the table has been doubled many times (the
+ * strings are placed again in the order of their numbers, the empty one
+ * and the last one included).
+ */
+static void test_intern_hashed(void **state)
+{
+	struct intern t;
+	uint32_t id, i;
+	uint64_t h;
+	int added;
+	char s[32], big[INTERN_STR_MAX + 2];
+
+	(void)state;
+	intern_init(&t);
+	h = intern_hash("", 0);
+	intern_prefetch(&t, h);
+	assert_int_equal(intern_add_hashed(&t, "", 0, h, &id, &added), VG_OK);
+	assert_int_equal(id, 0);
+	assert_true(added);
+	for (i = 1; i < 20000; i++) {
+		snprintf(s, sizeof(s), "contact-%u@example.com", i);
+		h = intern_hash(s, strlen(s));
+		intern_prefetch(&t, h);
+		assert_int_equal(intern_add_hashed(&t, s, strlen(s), h, &id, &added), VG_OK);
+		assert_int_equal(id, i);
+		assert_true(added);
+	}
+	for (i = 1; i < 20000; i++) {
+		snprintf(s, sizeof(s), "contact-%u@example.com", i);
+		assert_int_equal(intern_find(&t, s, strlen(s)), i);
+		h = intern_hash(s, strlen(s));
+		assert_int_equal(intern_add_hashed(&t, s, strlen(s), h, &id, &added), VG_OK);
+		assert_int_equal(id, i);
+		assert_false(added);
+	}
+	assert_int_equal(intern_find(&t, "", 0), 0);
+	assert_int_equal(intern_find(&t, "contact-20000@example.com", 25), INTERN_NONE);
+	memset(big, 'a', sizeof(big));
+	h = intern_hash(big, sizeof(big));
+	assert_int_equal(intern_add_hashed(&t, big, sizeof(big), h, &id, NULL), VG_TOOBIG);
+	assert_int_equal(intern_add_hashed(&t, "a\0b", 3, intern_hash("a\0b", 3), &id, NULL), VG_INVAL);
+	assert_int_equal(t.n, 20000);
+	intern_release(&t);
+}
+
 static void test_lsh(void **state)
 {
 	struct lsh l;
@@ -1087,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_sketch),
 		cmocka_unit_test(test_unionfind),
 		cmocka_unit_test(test_intern),
+		cmocka_unit_test(test_intern_hashed),
 		cmocka_unit_test(test_lsh),
 		cmocka_unit_test(test_index_clusters),
 		cmocka_unit_test(test_index_longer_keys),
