@@ -1176,6 +1176,22 @@ struct rank_job {
 	int rc;
 };
 
+/*
+ * Runs fn(a) on this thread and fn(b) (b may be NULL) on a second one;
+ * without a second thread, this one runs both.
+ */
+static void run_jobs(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t helper;
+	int helped = b && !pthread_create(&helper, NULL, fn, b);
+
+	fn(a);
+	if (helped)
+		pthread_join(helper, NULL);
+	else if (b)
+		fn(b);
+}
+
 static void *rank_range(void *arg)
 {
 	struct rank_job *j = arg;
@@ -1232,8 +1248,7 @@ static int rank_groups(struct ads_session *s, const struct groups *g, const stru
 	uint8_t *touched = touched_networks(s, touched_only);
 	size_t ways = s->n_workers > 1 ? 2 : 1, k, n = 0;
 	struct ranked *v = NULL;
-	pthread_t helper;
-	int rc = touched ? VG_OK : VG_NOMEM, helped = 0;
+	int rc = touched ? VG_OK : VG_NOMEM;
 
 	if (rc)
 		return rc;
@@ -1246,13 +1261,7 @@ static int rank_groups(struct ads_session *s, const struct groups *g, const stru
 		jobs[k].lo = s->index.n * k / ways;
 		jobs[k].hi = s->index.n * (k + 1) / ways;
 	}
-	if (ways > 1)
-		helped = !pthread_create(&helper, NULL, rank_range, &jobs[1]);
-	rank_range(&jobs[0]);
-	if (helped)
-		pthread_join(helper, NULL);
-	else if (ways > 1)
-		rank_range(&jobs[1]);
+	run_jobs(rank_range, &jobs[0], ways > 1 ? &jobs[1] : NULL);
 	free(touched);
 	for (k = 0; k < ways; k++)
 		rc = rc ? rc : jobs[k].rc;
@@ -1538,8 +1547,6 @@ static int write_groups(struct ads_session *s, const struct groups *g, const str
 
 	memset(jobs, 0, sizeof(jobs));
 	for (lo = 0; !rc && lo < n; lo += ways * WRITE_BLOCK) {
-		pthread_t helper;
-		int helped = 0;
 
 		for (k = 0; k < ways; k++) {
 			jobs[k].s = s;
@@ -1551,14 +1558,7 @@ static int write_groups(struct ads_session *s, const struct groups *g, const str
 			jobs[k].text = NULL;
 			jobs[k].len = 0;
 		}
-		if (ways > 1)
-			helped = !pthread_create(&helper, NULL, write_block, &jobs[1]);
-		write_block(&jobs[0]);
-		/* Without a second thread, this one builds both blocks. */
-		if (helped)
-			pthread_join(helper, NULL);
-		else if (ways > 1)
-			write_block(&jobs[1]);
+		run_jobs(write_block, &jobs[0], ways > 1 ? &jobs[1] : NULL);
 		for (k = 0; k < ways; k++) {
 			if (!rc)
 				rc = jobs[k].rc;

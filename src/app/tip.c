@@ -141,8 +141,9 @@ static json_t *details_json(const struct tip_input *in, int region_matched)
 /*
  * Fills row's screening before it is stored, so a tip is never in the queue
  * unread, and *facts with what the derived records need of the result
- * (screening_fill(); NULL when it could not be screened). A tip the screen cannot read is still stored (losing a tip is
- * worse) and is picked up by app_screen_backlog() at the next start.
+ * (screening_fill(); NULL when it could not be screened). A tip the screen
+ * cannot read is still stored (losing a tip is worse) and is picked up by
+ * app_screen_backlog() at the next start.
  */
 static void screen_tip(struct app *app, const char *narrative, json_t *details,
 		       struct tip_row *row, json_t **facts)
@@ -235,8 +236,8 @@ int tip_submit(struct app *app, const struct tip_input *in, struct tip_errors *e
 		goto out;
 	/*
 	 * The tip and what is derived from it (its entities, its case, the
-	 * case's automatic tasks, the audit entry) go to disk in one commit,
-	 * so a tip costs one fsync. A derived write that fails is undone
+	 * case's automatic tasks, the audit entry) go to disk in one commit
+	 * and a flush of the log shared with the tips committed meanwhile. A derived write that fails is undone
 	 * alone and made again at the next start (links_backlog(),
 	 * cases_backlog()); the reporter's receipt is good once the batch is.
 	 */
