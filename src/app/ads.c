@@ -34,9 +34,18 @@
 #define REPORT_ADS 200
 
 /* What a worker makes of one record, for this thread to add in order. */
+/*
+ * A record's results. What consume() reads of every ad comes first, up to
+ * the sketch and the keys, so that it can ask for those lines a few ads
+ * ahead (item_prefetch()).
+ */
 struct item {
-	uint64_t lineno;
+	struct index_ad ad;        /* item_ready(): the fields below, as index_add() takes them */
+	struct index_hashes hashes;
+	size_t n_cats;
 	char err[ERR_MAX];         /* "" when the record was good */
+	struct index_sig sig;      /* of which index_add() reads the sketch and the first bands */
+	uint64_t lineno;
 	char id[INDEX_FIELD_MAX + 1];
 	size_t id_len;
 	char city[INDEX_FIELD_MAX + 1];
@@ -45,10 +54,8 @@ struct item {
 	char contacts[INDEX_CONTACTS_MAX][sizeof(((struct entity *)0)->value)];
 	size_t n_contacts;
 	char cats[INDEX_CATS_MAX][CATEGORY_MAX];
-	size_t n_cats;
 	unsigned min_age;
 	int has_sig;
-	struct index_sig sig;
 };
 
 struct chunk {
@@ -603,6 +610,32 @@ static void item_reset(struct item *it)
 }
 
 /*
+ * Makes it->ad from a good record's fields, and the hashes index_add()
+ * will look them up by: here on a worker, so that the main thread finds
+ * them made and can ask for the table slots ahead (consume()). The
+ * indicator categories are the index's to number, in consume().
+ */
+static void item_ready(struct item *it)
+{
+	struct index_ad *ad = &it->ad;
+	size_t j;
+
+	memset(ad, 0, sizeof(*ad));
+	ad->id = it->id;
+	ad->id_len = it->id_len;
+	ad->posted = it->posted;
+	ad->city = it->city;
+	ad->region = it->region;
+	for (j = 0; j < it->n_contacts; j++)
+		ad->contacts[j] = it->contacts[j];
+	ad->n_contacts = it->n_contacts;
+	ad->min_age = it->min_age;
+	ad->sig = it->has_sig ? &it->sig : NULL;
+	index_hash(ad, &it->hashes);
+	ad->h = &it->hashes;
+}
+
+/*
  * Works through a chunk BATCH records at a time, in passes over the batch
  * (parse and screen; normalise; read contacts and ages when the indicator
  * screen is off; sign), timing each pass: the stages of --stats.
@@ -648,6 +681,9 @@ static void work_chunk(struct worker *w, struct chunk *c)
 			if (items[k].has_sig)
 				index_sign(&s->index, sig, &items[k].sig);
 		}
+		for (k = 0; k < n; k++)
+			if (!items[k].err[0])
+				item_ready(&items[k]);
 		w->screen_s += t1 - t0 + t3 - t2;
 		w->norm_s += t2 - t1;
 		w->sign_s += cpu_now() - t3;
@@ -929,17 +965,65 @@ static size_t fill_chunk(struct reader *r, int csv, struct chunk *c, int *err)
 	return c->n;
 }
 
-/* Adds a chunk's results to the index, in order. */
+/* How many ads ahead consume() asks for an item's first lines, and for its table slots. */
+#define ITEM_AHEAD 8
+#define SLOTS_AHEAD 4
+
+/*
+ * Asks for the lines of item it that consume() reads: up to its error's
+ * first byte, and its sketch and the keys of the index's bands.
+ */
+static void item_prefetch(const struct ads_index *x, const struct item *it)
+{
+	uintptr_t line = (uintptr_t)it & ~(uintptr_t)63, end;
+
+	end = (uintptr_t)&it->sig.keys[x->params.bands];
+	for (; line < end; line += 64)
+		__builtin_prefetch((const void *)line);
+}
+
+/*
+ * Asks for the index's slots of a good item's id and contacts, and for
+ * the strings index_add() will compare or copy.
+ */
+static void item_prefetch_slots(const struct ads_index *x, const struct item *it)
+{
+	size_t j;
+
+	if (it->err[0])
+		return;
+	index_prefetch(x, &it->hashes, it->ad.n_contacts);
+	__builtin_prefetch(it->id);
+	__builtin_prefetch(it->city);
+	for (j = 0; j < it->ad.n_contacts; j++)
+		__builtin_prefetch(it->contacts[j]);
+}
+
+/*
+ * Adds a chunk's results to the index, in order. The items were written
+ * on the workers' CPUs and the index's tables outgrow the caches: each
+ * item's lines are asked for ITEM_AHEAD ads ahead, and its slots in the
+ * tables SLOTS_AHEAD ads ahead, once its hashes have arrived.
+ */
 static int consume(struct ads_session *s, struct chunk *c, ads_report_fn report, void *arg)
 {
 	size_t k, j;
 	int rc;
 
+	for (k = 0; k < ITEM_AHEAD && k < c->n; k++)
+		item_prefetch(&s->index, &c->items[k]);
 	for (k = 0; k < c->n; k++) {
 		struct item *it = &c->items[k];
-		struct index_ad ad = {0};
 		uint32_t a;
 
+		if (k + ITEM_AHEAD < c->n)
+			item_prefetch(&s->index, &c->items[k + ITEM_AHEAD]);
+		if (k + SLOTS_AHEAD < c->n)
+			item_prefetch_slots(&s->index, &c->items[k + SLOTS_AHEAD]);
+		for (j = 0; j < 2; j++)
+			if (k + 2 - j < c->n && !c->items[k + 2 - j].err[0])
+				index_prefetch_contacts(&s->index, &c->items[k + 2 - j].hashes,
+							c->items[k + 2 - j].ad.n_contacts, (int)j);
 		s->stats.records++;
 		if (it->err[0]) {
 			s->stats.malformed++;
@@ -947,23 +1031,13 @@ static int consume(struct ads_session *s, struct chunk *c, ads_report_fn report,
 				report(arg, it->lineno, it->err);
 			continue;
 		}
-		ad.id = it->id;
-		ad.id_len = it->id_len;
-		ad.posted = it->posted;
-		ad.city = it->city;
-		ad.region = it->region;
-		for (j = 0; j < it->n_contacts; j++)
-			ad.contacts[j] = it->contacts[j];
-		ad.n_contacts = it->n_contacts;
 		for (j = 0; j < it->n_cats; j++) {
 			unsigned bit;
 
 			if (!index_category(&s->index, it->cats[j], &bit))
-				ad.cats |= (uint16_t)(1u << bit);
+				it->ad.cats |= (uint16_t)(1u << bit);
 		}
-		ad.min_age = it->min_age;
-		ad.sig = it->has_sig ? &it->sig : NULL;
-		rc = index_add(&s->index, &ad, &a);
+		rc = index_add(&s->index, &it->ad, &a);
 		if (rc == VG_EXISTS) {
 			s->stats.duplicates++;
 			a = intern_find(&s->index.ids, it->id, it->id_len);

@@ -1,5 +1,6 @@
 #include "base/compat.h"
 #include "cluster/index.h"
+#include "base/hugepage.h"
 
 #include <xxhash.h>
 
@@ -165,6 +166,7 @@ static int grow_sketches(struct ads_index *x, size_t cap)
 		memmove(p + off, p + old, x->n * MINHASH_SKETCH_BYTES);
 	x->sketch_mem = p;
 	x->sketch = p + off;
+	hugepage_advise(p, cap * MINHASH_SKETCH_BYTES + SKETCH_ALIGN);
 	return VG_OK;
 }
 
@@ -425,13 +427,64 @@ static void defer_ad(struct ads_index *x, uint32_t a, const struct index_sig *si
 		x->first_keys[b][a] = sig->keys[b][0];
 }
 
+/* A string's length for index_hash(), capped where index_add() refuses it anyway. */
+static uint32_t capped_len(const char *s, size_t cap)
+{
+	return (uint32_t)strnlen(s, cap + 1);
+}
+
+/* The place key "city\x1fregion" of an ad into key; returns its length. */
+static size_t place_key(const struct index_ad *ad, const struct index_hashes *h,
+			char key[2 * INDEX_FIELD_MAX + 2])
+{
+	memcpy(key, ad->city, h->city_len);
+	key[h->city_len] = PLACE_SEP;
+	memcpy(key + h->city_len + 1, ad->region, h->region_len);
+	return (size_t)h->city_len + 1 + h->region_len;
+}
+
+void index_hash(const struct index_ad *ad, struct index_hashes *out)
+{
+	char key[2 * INDEX_FIELD_MAX + 2];
+	size_t i;
+
+	assert(ad->n_contacts <= INDEX_CONTACTS_MAX);
+	out->city_len = capped_len(ad->city, INDEX_FIELD_MAX);
+	out->region_len = capped_len(ad->region, INDEX_FIELD_MAX);
+	out->id = intern_hash(ad->id, ad->id_len);
+	out->place = out->city_len > INDEX_FIELD_MAX || out->region_len > INDEX_FIELD_MAX ?
+			     0 : intern_hash(key, place_key(ad, out, key));
+	for (i = 0; i < ad->n_contacts; i++) {
+		out->contact_len[i] = capped_len(ad->contacts[i], INTERN_STR_MAX);
+		out->contact[i] = intern_hash(ad->contacts[i], out->contact_len[i]);
+	}
+}
+
+void index_prefetch(const struct ads_index *x, const struct index_hashes *h, size_t n_contacts)
+{
+	size_t i;
+
+	intern_prefetch(&x->ids, h->id);
+	for (i = 0; i < n_contacts; i++)
+		intern_prefetch(&x->contacts, h->contact[i]);
+}
+
+void index_prefetch_contacts(const struct ads_index *x, const struct index_hashes *h,
+			     size_t n_contacts, int step)
+{
+	size_t i;
+
+	for (i = 0; i < n_contacts; i++)
+		intern_prefetch_match(&x->contacts, h->contact[i], step);
+}
+
 int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
 {
 	char key[2 * INDEX_FIELD_MAX + 2];
+	struct index_hashes mine;
+	const struct index_hashes *h = ad->h;
 	uint32_t place, contacts[INDEX_CONTACTS_MAX], a;
-	uint64_t place_h, id_h, contact_h[INDEX_CONTACTS_MAX];
-	size_t nc = 0, i, j, clen = strlen(ad->city), rlen = strlen(ad->region);
-	size_t contact_len[INDEX_CONTACTS_MAX];
+	size_t nc = 0, i, j;
 	int rc, added;
 
 	assert(ad->n_contacts <= INDEX_CONTACTS_MAX && !x->dropped && !x->settled);
@@ -440,38 +493,29 @@ int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
 		free(x->extra_at);
 		x->extra_at = NULL;
 	}
-	if ((rc = field_ok(ad->id, ad->id_len, 0)) || (rc = field_ok(ad->city, clen, 1)) ||
-	    (rc = field_ok(ad->region, rlen, 1)))
+	if (!h) {
+		/*
+		 * Asked for here, the slots are read soon after: the misses
+		 * still overlap one another, if not the work on earlier ads.
+		 */
+		index_hash(ad, &mine);
+		index_prefetch(x, &mine, ad->n_contacts);
+		h = &mine;
+	}
+	if ((rc = field_ok(ad->id, ad->id_len, 0)) || (rc = field_ok(ad->city, h->city_len, 1)) ||
+	    (rc = field_ok(ad->region, h->region_len, 1)))
 		return rc;
 	if (x->n >= UF_MAX)
 		return VG_TOOBIG;
 	rc = reserve_ads(x, x->n + 1);
 	if (rc)
 		return rc;
-	memcpy(key, ad->city, clen);
-	key[clen] = PLACE_SEP;
-	memcpy(key + clen + 1, ad->region, rlen);
-	/*
-	 * At millions of ads the tables of ids and contacts are far larger
-	 * than the caches, and each lookup misses. Their slots are asked for
-	 * first, all together, so that the misses overlap instead of following
-	 * one another; the adds below are in the same order as before and give
-	 * the same numbers.
-	 */
-	id_h = intern_hash(ad->id, ad->id_len);
-	intern_prefetch(&x->ids, id_h);
-	for (i = 0; i < ad->n_contacts; i++) {
-		contact_len[i] = strlen(ad->contacts[i]);
-		contact_h[i] = intern_hash(ad->contacts[i], contact_len[i]);
-		intern_prefetch(&x->contacts, contact_h[i]);
-	}
-	place_h = intern_hash(key, clen + 1 + rlen);
-	rc = intern_add_hashed(&x->places, key, clen + 1 + rlen, place_h, &place, NULL);
+	rc = intern_add_hashed(&x->places, key, place_key(ad, h, key), h->place, &place, NULL);
 	for (i = 0; !rc && i < ad->n_contacts; i++) {
 		uint32_t c;
 
-		rc = intern_add_hashed(&x->contacts, ad->contacts[i], contact_len[i], contact_h[i], &c,
-				       NULL);
+		rc = intern_add_hashed(&x->contacts, ad->contacts[i], h->contact_len[i],
+				       h->contact[i], &c, NULL);
 		for (j = 0; !rc && j < nc && contacts[j] != c; j++)
 			;
 		if (!rc && j == nc)
@@ -481,7 +525,7 @@ int index_add(struct ads_index *x, const struct index_ad *ad, uint32_t *out)
 		rc = reserve_extra(x, nc - 1);
 	/* The id last: once it is in, the ad is. */
 	if (!rc)
-		rc = intern_add_hashed(&x->ids, ad->id, ad->id_len, id_h, &a, &added);
+		rc = intern_add_hashed(&x->ids, ad->id, ad->id_len, h->id, &a, &added);
 	if (rc)
 		return rc;
 	if (!added)
@@ -574,23 +618,17 @@ static uint64_t *sort_pairs(uint64_t *a, uint64_t *tmp, size_t n)
 }
 
 /*
- * The batch path's longer key of a band: the shorter key mixed with the
- * sketch's 4 bits of the band's next spare value (the values lsh_keys()
- * adds to the band's rows), by MurmurHash3's 64-bit finaliser.
+ * The batch path's next step of a band at level (1 or more): the sketch's
+ * 4 bits of the band's spare value for that level (the values lsh_keys()
+ * adds to the band's rows). A full run's ads that go on are split by it
+ * into up to 16 runs of a longer key.
  */
-static uint32_t longer_key(const struct ads_index *x, uint32_t key, uint32_t a, size_t band,
-			   unsigned level)
+static unsigned spare_nibble(const struct ads_index *x, uint32_t a, size_t band, unsigned level)
 {
 	const uint8_t *sk = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
 	size_t v = (size_t)x->params.bands * x->params.rows + band * (x->lsh.levels - 1) + level - 1;
-	uint64_t h = (uint64_t)key << 32 | (uint64_t)level << 8 | (unsigned)(sk[v / 2] >> (v % 2 * 4) & 0xf);
 
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (uint32_t)h;
+	return sk[v / 2] >> (v % 2 * 4) & 0xf;
 }
 
 /*
@@ -664,59 +702,89 @@ static const struct full_run *full_runs_find(const struct full_runs *f, uint32_t
 /* How far ahead of the walk an ad's sketch and parent are asked for. */
 #define WALK_AHEAD 8
 
+/* One band's walk: what its runs are checked with. */
+struct band_walk {
+	struct ads_index *x;
+	size_t band;
+	uint8_t *joined;
+	struct full_runs *full;
+	uint32_t *run;      /* a first-level run's ads, then the runs of its longer keys */
+	size_t cap;
+};
+
+static void ask_ad(const struct ads_index *x, uint32_t a)
+{
+	__builtin_prefetch(x->sketch + (size_t)a * MINHASH_SKETCH_BYTES);
+	__builtin_prefetch(&x->tpl.parent[a]);
+}
+
+static int check_run(struct band_walk *w, const uint32_t *ads, size_t n, unsigned level,
+		     uint32_t key, size_t used);
+
 /*
- * Walks n sorted pairs of one band's level: in each run of one key, an ad
- * is checked against the run's kept ads (at most LSH_PER_KEY, each
+ * The ads of a full run that came after it filled, ads[0..n), split by
+ * their spare value at level into runs of the band's longer keys: counted,
+ * placed in w->run from `used` on (in ad order within each), and each
+ * checked. The sketches were read for the split, so the checks find them
+ * in the cache.
+ */
+static int split_run(struct band_walk *w, const uint32_t *ads, size_t n, unsigned level,
+		     size_t used)
+{
+	size_t count[16] = {0}, at[16], i, d, sum = 0;
+	uint32_t *out = w->run + used;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		count[spare_nibble(w->x, ads[i], w->band, level)]++;
+	for (d = 0; d < 16; d++) {
+		at[d] = sum;
+		sum += count[d];
+	}
+	for (i = 0; i < n; i++)
+		out[at[spare_nibble(w->x, ads[i], w->band, level)]++] = ads[i];
+	for (d = 0, sum = 0; d < 16; sum += count[d], d++) {
+		if (count[d] < 2)
+			continue;
+		rc = check_run(w, out + sum, count[d], level, 0, used + n);
+		if (rc)
+			return rc;
+	}
+	return VG_OK;
+}
+
+/*
+ * Checks a run of two or more ads under one key of the band, in ad order:
+ * an ad is checked against the run's kept ads (at most LSH_PER_KEY, each
  * unlike the ads kept before it) and joined to those it is like; an ad
  * like none of them is kept while the run has room, as the table stores an
- * ad under a band's key when nothing it found there was similar. An ad
- * alone under its key is passed over without reading its sketch. An ad
- * that meets a full run goes on to the band's next longer key, into next
- * (*n_out of them), without being checked against that run's ads: those
- * are the candidates the table checks only when nothing else was similar,
- * and check_full() checks them once every band has been walked; the
- * level-0 full runs are recorded in full for it. At the last level a full
- * run's ads are checked and nothing more is kept. The sketches and
- * union-find parents of the ads WALK_AHEAD pairs on are asked for ahead,
- * since the pairs say which they will be. VG_NOMEM.
+ * ad under a band's key when nothing it found there was similar. Once the
+ * run is full, the ads after it go on to the band's next longer key
+ * (split_run()) without being checked against this run's ads: those are
+ * the candidates the table checks only when nothing else was similar, and
+ * check_full() checks them once every band has been walked; the
+ * first-level full runs (key) are recorded in w->full for it. At the last
+ * level a full run's ads are checked and nothing more is kept. w->run has
+ * room from `used` on for the longer keys' runs. VG_NOMEM.
  */
-static int walk_runs(struct ads_index *x, const uint64_t *p, size_t n, size_t band,
-		     unsigned level, uint8_t *joined, uint64_t *next, size_t *n_out,
-		     struct full_runs *full)
+static int check_run(struct band_walk *w, const uint32_t *ads, size_t n, unsigned level,
+		     uint32_t key, size_t used)
 {
+	struct ads_index *x = w->x;
 	uint8_t kept_sk[LSH_PER_KEY][MINHASH_SKETCH_BYTES];
 	uint32_t kept[LSH_PER_KEY];
-	size_t i, k, n_kept = 0, n_next = 0;
+	size_t i, k, n_kept = 0;
 	int last = level + 1 >= x->lsh.levels;
 
 	for (i = 0; i < n; i++) {
-		uint32_t a = pair_ad(p[i]), key = pair_key(p[i]);
+		uint32_t a = ads[i];
 		const uint8_t *mine = x->sketch + (size_t)a * MINHASH_SKETCH_BYTES;
 		int similar = 0;
 
-		if (i + WALK_AHEAD < n) {
-			size_t j = i + WALK_AHEAD;
-			uint32_t ahead = pair_ad(p[j]);
-
-			/* An ad alone under its key is never read: only the others are asked for. */
-			if (pair_key(p[j - 1]) == pair_key(p[j]) ||
-			    (j + 1 < n && pair_key(p[j + 1]) == pair_key(p[j]))) {
-				__builtin_prefetch(x->sketch + (size_t)ahead * MINHASH_SKETCH_BYTES);
-				__builtin_prefetch(&x->tpl.parent[ahead]);
-			}
-		}
-		if (!i || pair_key(p[i - 1]) != key) {
-			n_kept = 0;
-			if (i + 1 == n || pair_key(p[i + 1]) != key)
-				continue;
-		}
-		if (n_kept == LSH_PER_KEY && !last) {
-			if (!level && (!full->n || full->v[full->n - 1].key != key) &&
-			    full_runs_add(full, key, kept))
-				return VG_NOMEM;
-			next[n_next++] = (uint64_t)longer_key(x, key, a, band, level + 1) << 32 | a;
-			continue;
-		}
+		if (i + WALK_AHEAD < n)
+			ask_ad(x, ads[i + WALK_AHEAD]);
+		if (n_kept == LSH_PER_KEY && !last)
+			break;
 		for (k = 0; k < n_kept; k++) {
 			if (minhash_sketch_differ(mine, kept_sk[k]) <= x->max_differ) {
 				uf_union(&x->tpl, a, kept[k]);
@@ -724,14 +792,59 @@ static int walk_runs(struct ads_index *x, const uint64_t *p, size_t n, size_t ba
 			}
 		}
 		if (similar)
-			joined[a / 8] |= (uint8_t)(1u << (a % 8));
+			w->joined[a / 8] |= (uint8_t)(1u << (a % 8));
 		else if (n_kept < LSH_PER_KEY) {
 			kept[n_kept] = a;
 			memcpy(kept_sk[n_kept], mine, MINHASH_SKETCH_BYTES);
 			n_kept++;
 		}
 	}
-	*n_out = n_next;
+	if (i == n)
+		return VG_OK;
+	if (!level && full_runs_add(w->full, key, kept))
+		return VG_NOMEM;
+	return split_run(w, ads + i, n - i, level + 1, used);
+}
+
+/*
+ * Walks a band's n pairs of first keys, sorted: each run of two or more
+ * ads under one key is checked (check_run()), with the runs of its longer
+ * keys; an ad alone under its key is passed over without reading its
+ * sketch. The sketches and union-find parents of the first ads of the
+ * next runs are asked for before a run is checked, since the pairs say
+ * which they will be. VG_NOMEM.
+ */
+static int walk_band(struct band_walk *w, const uint64_t *p, size_t n)
+{
+	size_t i = 0, e, ahead = 0, k;
+
+	while (i < n) {
+		uint32_t key = pair_key(p[i]);
+
+		for (e = i + 1; e < n && pair_key(p[e]) == key; e++)
+			;
+		/* The next runs' first ads; a run's later ones are asked for as it is checked. */
+		for (ahead = ahead > e ? ahead : e; ahead < n && ahead < e + WALK_AHEAD; ahead++)
+			if (pair_key(p[ahead - 1]) == pair_key(p[ahead]) ||
+			    (ahead + 1 < n && pair_key(p[ahead + 1]) == pair_key(p[ahead])))
+				ask_ad(w->x, pair_ad(p[ahead]));
+		if (e - i >= 2) {
+			/* The run, then each level's longer runs: each at most the run less a kept ad. */
+			if (3 * (e - i) > w->cap) {
+				uint32_t *r = realloc(w->run, 3 * (e - i) * sizeof(*r));
+
+				if (!r)
+					return VG_NOMEM;
+				w->run = r;
+				w->cap = 3 * (e - i);
+			}
+			for (k = i; k < e; k++)
+				w->run[k - i] = pair_ad(p[k]);
+			if (check_run(w, w->run, e - i, 0, key, e - i))
+				return VG_NOMEM;
+		}
+		i = e;
+	}
 	return VG_OK;
 }
 
@@ -794,10 +907,10 @@ static size_t first_pairs(const struct ads_index *x, size_t b, uint64_t *pairs)
 int index_settle(struct ads_index *x)
 {
 	uint64_t *pairs = NULL, *tmp = NULL, *sorted;
+	uint32_t *run = NULL;
 	uint8_t *joined = NULL;
 	struct full_runs full[LSH_BANDS_MAX];
-	size_t b, n;
-	unsigned level;
+	size_t b, n, run_cap = 0;
 	int rc = VG_NOMEM;
 
 	assert(x->deferred && !x->n_loaded);
@@ -807,21 +920,25 @@ int index_settle(struct ads_index *x)
 	joined = calloc(x->n / 8 + 1, 1);
 	if (!pairs || !tmp || !joined)
 		goto out;
+	hugepage_advise(pairs, (x->n + 1) * sizeof(*pairs));
+	hugepage_advise(tmp, (x->n + 1) * sizeof(*tmp));
 	for (b = 0; b < x->params.bands; b++) {
+		struct band_walk w = {.x = x, .band = b, .joined = joined, .full = &full[b],
+				      .run = run, .cap = run_cap};
+
 		n = first_pairs(x, b, pairs);
-		for (level = 0; n && level < x->lsh.levels; level++) {
-			sorted = sort_pairs(pairs, tmp, n);
-			if (sorted == tmp) {
-				tmp = pairs;
-				pairs = sorted;
-			}
-			if (walk_runs(x, pairs, n, b, level, joined, tmp, &n, &full[b]))
-				goto out;
-			sorted = tmp;
+		sorted = sort_pairs(pairs, tmp, n);
+		if (sorted == tmp) {
 			tmp = pairs;
 			pairs = sorted;
 		}
+		rc = walk_band(&w, pairs, n);
+		run = w.run;
+		run_cap = w.cap;
+		if (rc)
+			goto out;
 	}
+	rc = VG_NOMEM;
 	free(tmp);
 	tmp = NULL;
 	for (b = 0; b < x->params.bands; b++) {
@@ -840,6 +957,7 @@ out:
 	}
 	free(pairs);
 	free(tmp);
+	free(run);
 	free(joined);
 	return rc;
 }

@@ -70,6 +70,15 @@ struct index_sig {
 	uint32_t keys[LSH_BANDS_MAX][LSH_LEVELS];
 };
 
+/*
+ * The hashes index_add() looks an ad's id, place and contacts up by, and
+ * the strings' lengths: made by index_hash() on any thread.
+ */
+struct index_hashes {
+	uint64_t id, place, contact[INDEX_CONTACTS_MAX];
+	uint32_t city_len, region_len, contact_len[INDEX_CONTACTS_MAX];
+};
+
 /* One ad as the caller read and screened it. */
 struct index_ad {
 	const char *id;
@@ -82,6 +91,7 @@ struct index_ad {
 	uint16_t cats;                /* bits from index_category() */
 	unsigned min_age;             /* youngest stated age, or INDEX_NO_AGE */
 	const struct index_sig *sig;  /* from index_sign(); NULL when the text had no word */
+	const struct index_hashes *h; /* from index_hash(), or NULL: index_add() makes them */
 };
 
 struct index_pair {
@@ -130,6 +140,33 @@ void index_release(struct ads_index *x);
  * dropped_cats), VG_NOMEM.
  */
 int index_category(struct ads_index *x, const char *name, unsigned *bit);
+
+/*
+ * The hashes of ad's id, place and contacts (the lengths of its city,
+ * region and contacts must fit in 32 bits: index_add() refuses longer
+ * fields anyway). Reads only the ad, so the threads that read ads may make
+ * them while another adds ads.
+ */
+void index_hash(const struct index_ad *ad, struct index_hashes *out);
+
+/*
+ * Asks for the table slots that index_add() will read for an ad with
+ * hashes h and n_contacts contacts. At millions of ads the tables of ids
+ * and contacts are far larger than the caches and each lookup misses: a
+ * caller that knows the next ads calls this a few ads ahead, so that the
+ * misses overlap the work on the ads before.
+ */
+void index_prefetch(const struct ads_index *x, const struct index_hashes *h, size_t n_contacts);
+
+/*
+ * A contact seen before is then compared with its string, found through
+ * its offset: two more misses, one after the other. Called after
+ * index_prefetch() once the slots have arrived, with step 0 and then,
+ * later still, step 1, this asks for the offset and then the string
+ * (intern_prefetch_match()).
+ */
+void index_prefetch_contacts(const struct ads_index *x, const struct index_hashes *h,
+			     size_t n_contacts, int step);
 
 /*
  * Adds an ad and places it in a template cluster; *out is its number.

@@ -1,6 +1,9 @@
 #include "base/compat.h"
 #include "cluster/intern.h"
+#include "base/hugepage.h"
 
+/* Inline, as in minhash.c: a call through the library costs as much as a short string's hash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 void intern_init(struct intern *t)
@@ -30,6 +33,30 @@ void intern_prefetch(const struct intern *t, uint64_t h)
 {
 	if (t->scap)
 		__builtin_prefetch(&t->slots[(size_t)h & (t->scap - 1)]);
+}
+
+void intern_prefetch_match(const struct intern *t, uint64_t h, int string)
+{
+	size_t i;
+
+	if (!t->scap)
+		return;
+	/* The slots from the home one to the end of its line: those the slot's prefetch brought. */
+	for (i = (size_t)h & (t->scap - 1); i < t->scap; i++) {
+		const struct intern_slot *sl = &t->slots[i];
+
+		if (sl->id == INTERN_NONE)
+			return;
+		if (sl->hash == (uint32_t)(h >> 32)) {
+			if (string)
+				__builtin_prefetch(t->arena + t->off[sl->id]);
+			else
+				__builtin_prefetch(&t->off[sl->id]);
+			return;
+		}
+		if ((uintptr_t)(sl + 1) % 64 == 0)
+			return;
+	}
 }
 
 static int same(const struct intern *t, uint32_t id, const char *s, size_t len)
@@ -90,6 +117,7 @@ static int rehash(struct intern *t)
 
 	if (!slots)
 		return VG_NOMEM;
+	hugepage_advise(slots, cap * sizeof(*slots));
 	for (i = 0; i < cap; i++)
 		slots[i].id = INTERN_NONE;
 	for (i = 0; i < t->n + REHASH_AHEAD; i++) {
@@ -124,6 +152,7 @@ static int reserve(void **p, size_t *cap, size_t need, size_t size)
 		return VG_NOMEM;
 	*p = q;
 	*cap = c;
+	hugepage_advise(q, c * size);
 	return VG_OK;
 }
 

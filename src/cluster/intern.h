@@ -60,6 +60,17 @@ void intern_prefetch(const struct intern *t, uint64_t h);
 int intern_add_hashed(struct intern *t, const char *s, size_t len, uint64_t h, uint32_t *id,
 		      int *added);
 
+/*
+ * For a string that is likely already in the set (a contact seen before),
+ * the lookup goes on to read its offset and then its bytes, each a miss
+ * of its own after the slot's. Once intern_prefetch(t, h) has brought the
+ * slot, intern_prefetch_match(t, h, 0) asks for the offset of the number
+ * whose hash matches in the slot's cache line, and later, once that has
+ * arrived, intern_prefetch_match(t, h, 1) for its string. Hints only: a
+ * lookup gives the same answer with or without them.
+ */
+void intern_prefetch_match(const struct intern *t, uint64_t h, int string);
+
 /* The string numbered id (id < t->n). */
 static inline const char *intern_str(const struct intern *t, uint32_t id)
 {

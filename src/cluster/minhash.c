@@ -4,6 +4,9 @@
 #include "screen/swar.h"
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 /*
  * libxxhash's own header-only mode: the library's functions compiled
  * inline here, because a call per word through the shared library costs
@@ -72,6 +75,44 @@ static inline uint64_t ascii_word_bytes(uint64_t x)
 {
 	return swar_between(x | SWAR_ONES * 0x20, 'a' - 1, 'z' + 1) |
 	       swar_between(x, '0' - 1, '9' + 1);
+}
+
+/*
+ * The masks of a 64-byte block: bit i of *in set when byte i is an ASCII
+ * letter or digit, of *digit when it is an ASCII digit, of *high when it
+ * is not ASCII. Sixteen bytes at a time with SSE2, which every x86-64
+ * has (signed compares: a byte from 0x80 up is below every bound, so it
+ * is in no class); eight at a time elsewhere.
+ */
+static inline void classify(const unsigned char *blk, uint64_t *in, uint64_t *digit,
+			    uint64_t *high)
+{
+	unsigned j;
+
+#ifdef __SSE2__
+	const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a' - 1),
+		      z = _mm_set1_epi8('z' + 1), d0 = _mm_set1_epi8('0' - 1),
+		      d9 = _mm_set1_epi8('9' + 1);
+
+	for (j = 0; j < 4; j++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(blk + 16 * j));
+		__m128i f = _mm_or_si128(x, case_bit);
+		__m128i letter = _mm_and_si128(_mm_cmpgt_epi8(f, a), _mm_cmplt_epi8(f, z));
+		__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, d0), _mm_cmplt_epi8(x, d9));
+
+		*in |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(letter, dig)) << (16 * j);
+		*digit |= (uint64_t)(uint16_t)_mm_movemask_epi8(dig) << (16 * j);
+		*high |= (uint64_t)(uint16_t)_mm_movemask_epi8(x) << (16 * j);
+	}
+#else
+	for (j = 0; j < 8; j++) {
+		uint64_t x = swar_load8(blk + 8 * j);
+
+		*in |= (uint64_t)swar_mask(ascii_word_bytes(x)) << (8 * j);
+		*digit |= (uint64_t)swar_mask(swar_between(x, '0' - 1, '9' + 1)) << (8 * j);
+		*high |= (uint64_t)swar_mask(x & SWAR_HIGH) << (8 * j);
+	}
+#endif
 }
 
 /* Where the shingles of a walk go: a signature, or a list. */
@@ -334,7 +375,6 @@ static inline __attribute__((always_inline)) void walk(const char *text, size_t 
 		const unsigned char *blk = t + p;
 		uint64_t in = 0, digit = 0, high = 0, edges, prev;
 		size_t n = len - p < 64 ? len - p : 64;
-		unsigned j;
 
 		if (n < 64) {
 			/* The last bytes, padded with NUL: a separator. */
@@ -342,13 +382,7 @@ static inline __attribute__((always_inline)) void walk(const char *text, size_t 
 			memcpy(tail, blk, n);
 			blk = tail;
 		}
-		for (j = 0; j < 8; j++) {
-			uint64_t x = swar_load8(blk + 8 * j);
-
-			in |= (uint64_t)swar_mask(ascii_word_bytes(x)) << (8 * j);
-			digit |= (uint64_t)swar_mask(swar_between(x, '0' - 1, '9' + 1)) << (8 * j);
-			high |= (uint64_t)swar_mask(x & SWAR_HIGH) << (8 * j);
-		}
+		classify(blk, &in, &digit, &high);
 		if (carry) {
 			/* A character is at most 4 bytes: it reaches 3 bytes into this block at most. */
 			uint64_t mine = (1ull << carry) - 1;
@@ -446,30 +480,6 @@ void minhash_sketch(const uint32_t sig[MINHASH_K], uint8_t out[MINHASH_SKETCH_BY
 
 	for (i = 0; i < MINHASH_SKETCH_BYTES; i++)
 		out[i] = (uint8_t)((sig[2 * i] & 0xf) | (sig[2 * i + 1] & 0xf) << 4);
-}
-
-unsigned minhash_sketch_differ(const uint8_t a[MINHASH_SKETCH_BYTES],
-			       const uint8_t b[MINHASH_SKETCH_BYTES])
-{
-	unsigned differ = 0;
-	size_t i;
-
-	/*
-	 * A nibble differs when any of its four bits does: one flag bit per
-	 * nibble, then the flags of each byte added (0 to 2) and the bytes
-	 * summed by a multiply, without needing a popcount instruction.
-	 */
-	for (i = 0; i < MINHASH_SKETCH_BYTES; i += 8) {
-		uint64_t x, y;
-
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		x ^= y;
-		x = (x | x >> 1 | x >> 2 | x >> 3) & 0x1111111111111111ull;
-		x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-		differ += (unsigned)((x * 0x0101010101010101ull) >> 56);
-	}
-	return differ;
 }
 
 double minhash_sketch_similarity(const uint8_t a[MINHASH_SKETCH_BYTES],

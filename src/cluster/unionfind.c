@@ -1,5 +1,6 @@
 #include "base/compat.h"
 #include "cluster/unionfind.h"
+#include "base/hugepage.h"
 
 void uf_init(struct uf *u)
 {
@@ -27,6 +28,7 @@ int uf_reserve(struct uf *u, size_t n)
 		return VG_NOMEM;
 	u->parent = p;
 	u->cap = n;
+	hugepage_advise(p, n * sizeof(*p));
 	return VG_OK;
 }
 
