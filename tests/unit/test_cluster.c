@@ -531,11 +531,60 @@ static void longer_keys(int batch)
 	index_release(&x);
 }
 
+/*
+ * Two levels full: LSH_PER_KEY unlike ads fill band 0's key, LSH_PER_KEY
+ * more with the same first spare value fill its longer key, and two
+ * copies that also share the second spare value meet under the last key
+ * and are joined; the unlike ads stay alone.
+ */
+static void longer_keys_last(int batch)
+{
+	struct index_params p;
+	struct ads_index x;
+	uint32_t sig[MINHASH_K], copy[MINHASH_K], first, second, rng = 7, unlike[2 * LSH_PER_KEY];
+	unsigned i, k, spare;
+	char id[8];
+
+	index_params_default(&p);
+	index_init(&x, &p);
+	assert_true(x.lsh.levels >= 3);
+	if (batch)
+		index_defer(&x);
+	spare = p.bands * p.rows;
+	for (k = 0; k < 2 * LSH_PER_KEY; k++) {
+		for (i = 0; i < MINHASH_K; i++)
+			sig[i] = xorshift(&rng);
+		sig[0] = 7;
+		sig[1] = 9;
+		if (k >= LSH_PER_KEY)
+			sig[spare] = 11;
+		snprintf(id, sizeof(id), "u%u", k);
+		unlike[k] = add_sig(&x, id, sig);
+	}
+	for (i = 0; i < MINHASH_K; i++)
+		sig[i] = xorshift(&rng);
+	sig[0] = 7;
+	sig[1] = 9;
+	sig[spare] = 11;
+	for (i = 0; i < MINHASH_K; i++)
+		copy[i] = i <= 1 || i == spare || i == spare + 1 ? sig[i] : sig[i] + 16;
+	first = add_sig(&x, "copy1", sig);
+	second = add_sig(&x, "copy2", copy);
+	if (batch)
+		assert_int_equal(index_settle(&x), VG_OK);
+	assert_int_equal(index_cluster(&x, second), first);
+	for (k = 0; k < 2 * LSH_PER_KEY; k++)
+		assert_int_equal(index_cluster(&x, unlike[k]), unlike[k]);
+	index_release(&x);
+}
+
 static void test_index_longer_keys(void **state)
 {
 	(void)state;
 	longer_keys(0);
 	longer_keys(1);
+	longer_keys_last(0);
+	longer_keys_last(1);
 }
 
 static void test_index_clusters(void **state)
@@ -862,6 +911,78 @@ static void test_quality_batch(void **state)
 }
 
 /*
+ * Hashes made ahead (index_hash(), on a reader's thread in `vigil ads`) and
+ * the slots, offsets and strings asked for ahead change nothing: the same
+ * ads give the same numbers, places, contacts and clusters as ads whose
+ * hashes index_add() makes itself, in the table and in the batch path.
+ */
+static void test_index_hashes(void **state)
+{
+	struct corpus c;
+	struct index_params p;
+	struct ads_index plain, ahead;
+	struct index_hashes *h;
+	uint32_t a;
+	size_t i;
+	int batch;
+
+	(void)state;
+	corpus_make(&c, 1500, 20);
+	h = malloc(c.n * sizeof(*h));
+	assert_non_null(h);
+	for (i = 0; i < c.n; i++)
+		index_hash(&c.ads[i], &h[i]);
+	index_params_default(&p);
+	for (batch = 0; batch < 2; batch++) {
+		index_init(&plain, &p);
+		index_init(&ahead, &p);
+		if (batch) {
+			index_defer(&plain);
+			index_defer(&ahead);
+		}
+		add_range(&plain, &c, 0, c.n);
+		for (i = 0; i < c.n; i++) {
+			struct index_ad ad = c.ads[i];
+
+			if (i + 4 < c.n)
+				index_prefetch(&ahead, &h[i + 4], c.ads[i + 4].n_contacts);
+			if (i + 2 < c.n)
+				index_prefetch_contacts(&ahead, &h[i + 2], c.ads[i + 2].n_contacts, 0);
+			if (i + 1 < c.n)
+				index_prefetch_contacts(&ahead, &h[i + 1], c.ads[i + 1].n_contacts, 1);
+			ad.h = &h[i];
+			assert_int_equal(index_add(&ahead, &ad, &a), VG_OK);
+			assert_int_equal(a, i);
+		}
+		/* An id seen before, with its hashes: still refused. */
+		{
+			struct index_ad ad = c.ads[7];
+
+			ad.h = &h[7];
+			assert_int_equal(index_add(&ahead, &ad, &a), VG_EXISTS);
+		}
+		if (batch) {
+			assert_int_equal(index_settle(&plain), VG_OK);
+			assert_int_equal(index_settle(&ahead), VG_OK);
+		}
+		assert_int_equal(ahead.n, plain.n);
+		assert_int_equal(ahead.contacts.n, plain.contacts.n);
+		assert_int_equal(ahead.places.n, plain.places.n);
+		assert_int_equal(ahead.n_extra, plain.n_extra);
+		for (i = 0; i < c.n; i++) {
+			assert_int_equal(ahead.place[i], plain.place[i]);
+			assert_int_equal(ahead.contact[i], plain.contact[i]);
+			assert_int_equal(index_cluster(&ahead, (uint32_t)i),
+					 index_cluster(&plain, (uint32_t)i));
+		}
+		index_release(&plain);
+		index_release(&ahead);
+	}
+	free(h);
+	corpus_release(&c);
+}
+
+/*
  * A day at a time: an index saved and loaded again goes on exactly as the
  * one that stayed in memory, so the second day joins the first day's
  * clusters without reading the first day's ads.
@@ -1140,6 +1261,7 @@ int main(void)
 		cmocka_unit_test(test_index_longer_keys),
 		cmocka_unit_test(test_quality),
 		cmocka_unit_test(test_quality_batch),
+		cmocka_unit_test(test_index_hashes),
 		cmocka_unit_test(test_incremental),
 		cmocka_unit_test(test_index_file_damage),
 		cmocka_unit_test(test_networks_guard),
