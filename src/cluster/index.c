@@ -232,7 +232,8 @@ static int field_ok(const char *s, size_t len, int may_be_empty)
 void index_sign(const struct ads_index *x, const uint32_t sig[MINHASH_K], struct index_sig *out)
 {
 	minhash_sketch(sig, out->sketch);
-	lsh_keys(&x->lsh, sig, out->keys);
+	/* The batch path makes its longer keys from the sketch: it needs only the first. */
+	lsh_keys(&x->lsh, sig, out->keys, x->deferred ? 1 : x->lsh.levels);
 }
 
 #define CANDIDATES (LSH_BANDS_MAX * LSH_LEVELS * LSH_PER_KEY)

@@ -62,8 +62,10 @@ int index_params_check(const struct index_params *p, char *err, size_t errsize);
 /*
  * What index_add() needs of an ad's text: the sketch it keeps and the LSH
  * keys it looks up, both from the text's signature. index_sign() makes
- * them; it only reads the index's parameters, so the threads that sign ads
- * may call it while another adds ads.
+ * them; it only reads the index's parameters (and whether index_defer()
+ * was called: the batch path needs only each band's first key, and the
+ * longer ones are not made), so the threads that sign ads may call it
+ * while another adds ads.
  */
 struct index_sig {
 	uint8_t sketch[MINHASH_SKETCH_BYTES];

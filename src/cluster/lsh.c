@@ -42,17 +42,18 @@ void lsh_release(struct lsh *l)
 }
 
 void lsh_keys(const struct lsh *l, const uint32_t sig[MINHASH_K],
-	      uint32_t keys[LSH_BANDS_MAX][LSH_LEVELS])
+	      uint32_t keys[LSH_BANDS_MAX][LSH_LEVELS], unsigned levels)
 {
 	uint32_t v[MINHASH_K];
 	unsigned b, k, spare = l->bands * l->rows;
 
+	assert(levels >= 1 && levels <= l->levels);
 	for (b = 0; b < l->bands; b++) {
 		/* The band's rows, then its spare values, one more per level. */
 		memcpy(v, sig + (size_t)b * l->rows, l->rows * sizeof(*v));
-		for (k = 1; k < l->levels; k++)
+		for (k = 1; k < levels; k++)
 			v[l->rows + k - 1] = sig[spare + b * (l->levels - 1) + k - 1];
-		for (k = 0; k < l->levels; k++) {
+		for (k = 0; k < levels; k++) {
 			uint64_t h = XXH3_64bits_withSeed(v, (l->rows + k) * sizeof(*v),
 							  l->seed + b + (uint64_t)k * LSH_BANDS_MAX);
 

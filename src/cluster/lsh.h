@@ -85,10 +85,11 @@ int lsh_layout_ok(unsigned bands, unsigned rows);
 
 /*
  * The keys of each band of sig (32 bits of a hash): keys[b][0] of band b's
- * rows, keys[b][1 .. levels-1] the longer ones.
+ * rows, keys[b][1 .. levels-1] the longer ones, for the first `levels`
+ * (1 to l->levels) levels; the others are left as they were.
  */
 void lsh_keys(const struct lsh *l, const uint32_t sig[MINHASH_K],
-	      uint32_t keys[LSH_BANDS_MAX][LSH_LEVELS]);
+	      uint32_t keys[LSH_BANDS_MAX][LSH_LEVELS], unsigned levels);
 
 /* Asks the CPU to start loading key's bucket, so that lookups of all bands overlap. */
 void lsh_prefetch(const struct lsh *l, uint32_t key);

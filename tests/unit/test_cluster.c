@@ -389,9 +389,9 @@ static void test_lsh(void **state)
 	/* Keys depend on each band's own values only. */
 	for (i = 0; i < MINHASH_K; i++)
 		sig[i] = i * 77;
-	lsh_keys(&l, sig, keys);
+	lsh_keys(&l, sig, keys, l.levels);
 	sig[0]++;
-	lsh_keys(&l, sig, keys2);
+	lsh_keys(&l, sig, keys2, l.levels);
 	assert_true(keys[0][0] != keys2[0][0]);
 	for (i = 1; i < 10; i++)
 		assert_true(keys[i][0] == keys2[i][0] && keys[i][1] == keys2[i][1]);
@@ -401,7 +401,7 @@ static void test_lsh(void **state)
 	assert_true(keys[3][0] != keys[3][1] && keys[3][1] != keys[3][2]);
 	/* A spare value changes only its own band's longer keys. */
 	sig[20 + 3 * 2]++;
-	lsh_keys(&l, sig, keys2);
+	lsh_keys(&l, sig, keys2, l.levels);
 	assert_true(keys2[3][0] == keys[3][0] && keys2[3][1] != keys[3][1]);
 	assert_true(keys2[4][1] == keys[4][1]);
 	lsh_release(&l);
