@@ -858,8 +858,8 @@ static int walk_band(struct band_walk *w, const uint64_t *p, size_t n)
  * lies under a full key still finds it; this is that check, made once
  * all the bands have been looked at. The ads to check are listed first
  * (in ad order, with their keys' full runs found in a small hash table),
- * then checked with the kept ads' sketches asked for ahead; todo has room
- * for one entry an ad.
+ * then checked with their sketches and the kept ads' asked for ahead;
+ * todo has room for one entry an ad.
  */
 static void check_full(struct ads_index *x, size_t b, const struct full_runs *full,
 		       const uint8_t *joined, uint64_t *todo)
@@ -883,6 +883,8 @@ static void check_full(struct ads_index *x, size_t b, const struct full_runs *fu
 		if (i + WALK_AHEAD < m) {
 			const struct full_run *ahead = &full->v[todo[i + WALK_AHEAD] >> 32];
 
+			__builtin_prefetch(x->sketch + (size_t)(uint32_t)todo[i + WALK_AHEAD] *
+						       MINHASH_SKETCH_BYTES);
 			for (k = 0; k < LSH_PER_KEY; k++)
 				__builtin_prefetch(x->sketch + (size_t)ahead->ad[k] * MINHASH_SKETCH_BYTES);
 		}
