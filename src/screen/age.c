@@ -46,6 +46,9 @@ static const char *const age_after[] = {
 	"anitos", "anito",
 };
 
+/* "años" alone, a unit too (a list of one, for first_bytes()). */
+static const char *const anos_unit[] = { "anos" };
+
 /* "años" alone is a stated age only after these ("hace 15 años" is not). */
 static const char *const anos_before[] = {
 	"a los ", "tiene ", "tengo ", "tienes ", "tenia ", "cumple ", "cumplio ",
@@ -128,6 +131,27 @@ static const char *const not_minor[] = {
 	" amount", " fee", " repair", " repairs", " key", " surgery",
 };
 
+/* Adds the first byte of each of count phrases to set. */
+static void first_bytes(uint8_t *set, const char *const *phrases, size_t count)
+{
+	for (size_t k = 0; k < count; k++) {
+		unsigned char c = (unsigned char)phrases[k][0];
+
+		set[c >> 3] |= (uint8_t)(1u << (c & 7));
+	}
+}
+
+/* Whether some phrase whose first byte is in set can start at t[i] (i < len). */
+static bool first_has(const uint8_t *set, const char *t, size_t len, size_t i)
+{
+	unsigned char c;
+
+	if (i >= len)
+		return false;
+	c = (unsigned char)t[i];
+	return set[c >> 3] >> (c & 7) & 1;
+}
+
 static void add_age(const struct norm *n, struct entities *out, size_t a, size_t b,
 		    int years, int is_cue)
 {
@@ -149,8 +173,8 @@ static void add_age(const struct norm *n, struct entities *out, size_t a, size_t
  * The number v, from 1 to 99, at t[i..e) (age_number()) followed by a
  * phrase that makes it an age.
  */
-static size_t age_with_unit(const struct norm *n, size_t i, int v, size_t e,
-			    struct entities *out)
+static size_t age_with_unit(const struct norm *n, const struct age_words *w, size_t i, int v,
+			    size_t e, struct entities *out)
 {
 	const char *t = n->text;
 	size_t len = n->len, s, u = 0, k;
@@ -158,8 +182,10 @@ static size_t age_with_unit(const struct norm *n, size_t i, int v, size_t e,
 	s = e;
 	if (s < len && (t[s] == ' ' || t[s] == '-'))
 		s++;
+	if (!first_has(w->unit_first, t, len, s))
+		return 0;
 	u = phrase_any_at(t, len, s, age_after, ARRAY_SIZE(age_after));
-	if (!u && (u = phrase_at(t, len, s, "anos"))) {
+	if (!u && (u = phrase_at(t, len, s, anos_unit[0]))) {
 		for (k = 0; k < ARRAY_SIZE(anos_before); k++)
 			if (phrase_before(t, i, anos_before[k]))
 				break;
@@ -216,13 +242,15 @@ static const char *phrase_any_before(const char *t, size_t i, const char *const 
 }
 
 /* What follows a bare age at t[e] lets it stand (follow_words, and follow_time if time). */
-static int age_follows(const char *t, size_t len, size_t e, int time)
+static int age_follows(const struct age_words *w, const char *t, size_t len, size_t e, int time)
 {
 	if (e == len || (t[e] != '\0' && strchr(follow_marks, t[e])))
 		return 1;
 	if (t[e] != ' ')
 		return 0;
 	e++;
+	if (!first_has(w->follow_first, t, len, e))
+		return 0;
 	return phrase_any_at(t, len, e, follow_words, ARRAY_SIZE(follow_words)) ||
 	       (time && phrase_any_at(t, len, e, follow_time, ARRAY_SIZE(follow_time)));
 }
@@ -232,8 +260,8 @@ static int age_follows(const char *t, size_t len, size_t e, int time)
  * words above: "she is 15", "turned 16", "una niña de 13", "tiene 15".
  * The age's span starts at those words.
  */
-static size_t age_after_verb(const struct norm *n, size_t i, int v, size_t e,
-			     struct entities *out)
+static size_t age_after_verb(const struct norm *n, const struct age_words *w, size_t i, int v,
+			     size_t e, struct entities *out)
 {
 	const char *t = n->text;
 	size_t len = n->len, a;
@@ -253,7 +281,7 @@ static size_t age_after_verb(const struct norm *n, size_t i, int v, size_t e,
 	 * digits of a phone number in words, are turned away before the
 	 * phrases before them are looked for.
 	 */
-	if (!age_follows(t, len, e, 1))
+	if (!age_follows(w, t, len, e, 1))
 		return 0;
 	/* "he is one too", "tiene una": the word for one is a count, not an age. */
 	if (!is_digit(t[i]) && v == 1)
@@ -270,7 +298,7 @@ static size_t age_after_verb(const struct norm *n, size_t i, int v, size_t e,
 	    (p = phrase_any_before(t, i, has_before, ARRAY_SIZE(has_before))))
 		a = i - strlen(p);
 	/* After a birthday, what follows was checked above. */
-	if (a == SIZE_MAX || (!time && !age_follows(t, len, e, 0)))
+	if (a == SIZE_MAX || (!time && !age_follows(w, t, len, e, 0)))
 		return 0;
 	add_age(n, out, a, e, v, 0);
 	return e;
@@ -348,6 +376,12 @@ void age_words_init(struct age_words *w)
 	wordset_add_all(&w->before, cue_before, ARRAY_SIZE(cue_before));
 	wordset_init(&w->cues);
 	wordset_add_all(&w->cues, cues, ARRAY_SIZE(cues));
+	memset(w->unit_first, 0, sizeof(w->unit_first));
+	first_bytes(w->unit_first, age_after, ARRAY_SIZE(age_after));
+	first_bytes(w->unit_first, anos_unit, ARRAY_SIZE(anos_unit));
+	memset(w->follow_first, 0, sizeof(w->follow_first));
+	first_bytes(w->follow_first, follow_words, ARRAY_SIZE(follow_words));
+	first_bytes(w->follow_first, follow_time, ARRAY_SIZE(follow_time));
 }
 
 size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t k,
@@ -361,9 +395,9 @@ size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t 
 		/* The number is read once for both: its end ne is set only from 1 to 99. */
 		v = age_number(t, n->len, i, &ne);
 		if (v >= 1 && v <= 99) {
-			e = age_with_unit(n, i, v, ne, out);
+			e = age_with_unit(n, w, i, v, ne, out);
 			if (!e)
-				e = age_after_verb(n, i, v, ne, out);
+				e = age_after_verb(n, w, i, v, ne, out);
 		}
 	}
 	if (!e && is_alpha(t[i]) && wordset_maybe(&w->before, t + i, k - i))

@@ -15,6 +15,7 @@
 #define VIGIL_AGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "screen/entities.h"
 #include "screen/norm.h"
@@ -28,6 +29,13 @@ struct age_words {
 	struct wordset numbers;  /* "sixteen", "quince": before "years old", "años" */
 	struct wordset before;   /* "age", "aged", "looks", "parece" */
 	struct wordset cues;     /* "high", "secundaria", "minor" */
+	/*
+	 * The bytes that the words after a number start with, bit c for
+	 * byte c: a unit ("years old", "yo", "años") and what may follow a
+	 * bare age ("and", "now", "last"). Most numbers of a text (prices,
+	 * the digits of a phone number) are followed by none of them.
+	 */
+	uint8_t unit_first[32], follow_first[32];
 };
 
 void age_words_init(struct age_words *w);

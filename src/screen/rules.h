@@ -33,6 +33,9 @@
 /* The most rules and typology types an engine holds. */
 #define RULES_MAX 8192
 #define RULES_TYPES_MAX 64
+/* The most common words (data/indicators/common-words.tsv), and their longest, with the NUL. */
+#define RULES_WORDS_MAX 2048
+#define RULES_WORD_MAX 32
 
 /* What a matched indicator is evidence of: the part of its category before the dot. */
 enum rule_family {
@@ -100,6 +103,13 @@ struct rules {
 	size_t cap;
 	struct rules_type types[RULES_TYPES_MAX];
 	size_t ntypes;
+	/*
+	 * The commonest words of ordinary prose (a file of common words): they
+	 * change no pattern, only which part of it the matcher looks for first
+	 * (see rules_compile()).
+	 */
+	char (*words)[RULES_WORD_MAX];
+	size_t nwords;
 };
 
 /* The category after the dot ("withholds_documents"); "" for negation. */
@@ -114,10 +124,11 @@ void rules_init(struct rules *r);
 void rules_release(struct rules *r);
 
 /*
- * Parses one file of either kind (told apart by its header row) and
- * appends what it holds. Typology files must all come before the indicator
- * files that name their slugs. VG_INVAL with err set on a format error
- * (the rules added from this file are removed again); VG_NOMEM.
+ * Parses one file of any of the three kinds (told apart by its header row:
+ * typology, indicators, common words) and appends what it holds. Typology
+ * files must all come before the indicator files that name their slugs.
+ * VG_INVAL with err set on a format error (what was added from this file
+ * is removed again); VG_NOMEM.
  */
 int rules_parse(struct rules *r, const char *name, const char *text, size_t len,
 		char *err, size_t errsize);
@@ -199,7 +210,10 @@ struct rules_stats {
  * for a pattern vectorscan rejects or that uses a construct the matcher
  * does not take (see above); VG_INVAL when there are no rules; VG_NOMEM.
  * The result keeps no pointer into r, is read-only and may be shared by
- * threads, each with its own rules_scratch.
+ * threads, each with its own rules_scratch. The common words of r, when
+ * there are any, make the factor chooser take a string made only of them
+ * ("has", "call her") as that much commoner than its letters say; what is
+ * found is the same with or without them.
  */
 int rules_compile(const struct rules *r, struct rules_db **out, char *err, size_t errsize);
 void rules_db_free(struct rules_db *db);

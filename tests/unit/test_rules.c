@@ -826,6 +826,89 @@ static void test_matcher_few_strings(void **state)
 	rules_release(&r);
 }
 
+#define WORDS_HEADER "word\tlang\tcount\tsource\n"
+
+/* A file of common words: read by its header, its lines checked. */
+static void test_parse_common_words(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ WORDS_HEADER "has\ten\t13\n", "w.tsv:2: expected 4 tab-separated fields, found 3" },
+		{ WORDS_HEADER "Has\ten\t13\tt\n", "w.tsv:2: word must be 1 to 31 lower-case letters a-z" },
+		{ WORDS_HEADER "a\ten\t1\tt\nno1\ten\t13\tt\n", "w.tsv:3: word must be 1 to 31 lower-case letters a-z" },
+		{ WORDS_HEADER "\ten\t13\tt\n", "w.tsv:2: word must be 1 to 31 lower-case letters a-z" },
+		{ WORDS_HEADER "has\ten\tmany\tt\n", "w.tsv:2: lang, count (a whole number) and source must be given" },
+		{ WORDS_HEADER "has\ten\t13\t\n", "w.tsv:2: lang, count (a whole number) and source must be given" },
+	};
+	struct rules r;
+	char err[256];
+
+	(void)state;
+	rules_init(&r);
+	assert_int_equal(parse(&r, "w.tsv", "# words\n" WORDS_HEADER "has\ten\t13\tt\ntiene\tes\t9\tt\n",
+			       err, sizeof(err)), VG_OK);
+	assert_int_equal(r.nwords, 2);
+	assert_string_equal(r.words[0], "has");
+	assert_string_equal(r.words[1], "tiene");
+	/* Words only: no rules, and a failing file adds nothing. */
+	assert_int_equal(r.count, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(parse(&r, "w.tsv", cases[i].text, err, sizeof(err)), VG_INVAL);
+		if (strcmp(err, cases[i].err))
+			fail_msg("case %zu: got \"%s\"", i, err);
+		assert_int_equal(r.nwords, 2);
+	}
+	rules_release(&r);
+}
+
+/*
+ * Common words change which part of a pattern is looked for first, never
+ * what is found. By its letters "has" is about as rare as "ids" and
+ * "papers" together, and is chosen; taken as the common word it is, the
+ * two strings after the gap are chosen instead. Either way the spans are
+ * those of the single-phase scan.
+ */
+static void test_matcher_common_words(void **state)
+{
+	static const char lex[] = HEADER
+		"has\tmeans.withholds_documents\ten\t1\t\\bhas\\b[ -~]{0,25}\\b(ids|papers)\\b\tt\n";
+	static const char words[] = WORDS_HEADER "has\ten\t13\tt\n";
+	static const char *const texts[] = {
+		"he has her ids",
+		"she has no papers, he has them; has, has; ids papers",
+		"chase the kids; has papers",
+	};
+
+	(void)state;
+	for (int with = 0; with < 2; with++) {
+		const char *const lexicons[] = { lex, words };
+		struct rules r;
+		struct rules_db *db = NULL;
+		struct rules_db_info info;
+		struct rules_scratch *rs = NULL;
+		struct som_ref ref;
+		char err[256];
+		size_t n = 0;
+
+		rules_load(&r, lexicons, 1 + (size_t)with);
+		assert_int_equal(r.nwords, (size_t)with);
+		if (rules_compile(&r, &db, err, sizeof(err)))
+			fail_msg("%s", err);
+		rules_db_describe(db, &info);
+		assert_int_equal(info.literals, with ? 2 : 1);
+		assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+		som_init(&ref, &r, 64, false);
+		for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+			n += same_spans(&r, db, rs, &ref, texts[i], strlen(texts[i]));
+		assert_int_equal(n, 4);
+		som_release(&ref);
+		rules_scratch_free(rs);
+		rules_db_free(db);
+		rules_release(&r);
+	}
+}
+
 /* What the matcher refuses, named with the file and line of the pattern. */
 static void test_matcher_refuses(void **state)
 {
@@ -1008,7 +1091,8 @@ static void corpus_texts(const char *path, char ***texts, size_t *n, size_t *cap
  */
 static void test_matcher_against_single_phase(void **state)
 {
-	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv" };
+	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv",
+					     "indicators/common-words.tsv" };
 	char **texts = NULL, *all, path[512], err[512];
 	size_t n = 0, cap = 0, total = 0, spans = 0;
 	struct rules_scratch *rs = NULL;
@@ -1029,6 +1113,8 @@ static void test_matcher_against_single_phase(void **state)
 			fail_msg("%s", err);
 		free(text);
 	}
+	/* The common words are read: the chooser's choices are those checked here. */
+	assert_true(r.nwords >= 100);
 	if (rules_compile(&r, &db, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
@@ -1108,6 +1194,8 @@ int main(void)
 		cmocka_unit_test(test_matcher_constructs),
 		cmocka_unit_test(test_matcher_riders),
 		cmocka_unit_test(test_matcher_few_strings),
+		cmocka_unit_test(test_parse_common_words),
+		cmocka_unit_test(test_matcher_common_words),
 		cmocka_unit_test(test_matcher_refuses),
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_matcher_bounded_work),
