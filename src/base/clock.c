@@ -24,28 +24,43 @@ void clock_sleep_until_ms(int64_t until_ms)
 		;
 }
 
-static struct tm utc(int64_t t)
+double clock_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double clock_thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* t in UTC, or 0 when the year does not fit a struct tm. */
+static int utc(int64_t t, struct tm *tm)
 {
 	time_t tt = (time_t)t;
-	struct tm tm;
 
-	gmtime_r(&tt, &tm);
-	return tm;
+	return gmtime_r(&tt, tm) != NULL;
 }
 
 void clock_iso(int64_t t, char out[CLOCK_ISO_SIZE])
 {
-	struct tm tm = utc(t);
+	struct tm tm;
 
-	if (!strftime(out, CLOCK_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!utc(t, &tm) || !strftime(out, CLOCK_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		out[0] = '\0';
 }
 
 void clock_human(int64_t t, char out[CLOCK_ISO_SIZE + 4])
 {
-	struct tm tm = utc(t);
+	struct tm tm;
 
-	if (!strftime(out, CLOCK_ISO_SIZE + 4, "%Y-%m-%d %H:%M UTC", &tm))
+	if (!utc(t, &tm) || !strftime(out, CLOCK_ISO_SIZE + 4, "%Y-%m-%d %H:%M UTC", &tm))
 		out[0] = '\0';
 }
 
