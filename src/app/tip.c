@@ -163,9 +163,15 @@ static void screen_tip(struct app *app, const char *narrative, json_t *details,
 
 /*
  * New tips' and cases' search documents are indexed this many at a time
- * (store_search_catch_up(); every search indexes what is queued first).
+ * (store_search_catch_up(); every search indexes what is queued first),
+ * that is every 128 tips with their cases. FTS5 writes a segment for each
+ * catch-up and merges segments as they pile up, and the catch-up's
+ * search_docs rows share index leaves: 256 rather than 64 cut the server's
+ * CPU time per tip by a few per cent at 64 clients. 1024 saved about 3%
+ * more but doubled the p99 latency of tips at 1 client (7.6 to 15 ms in
+ * 8 s runs; BENCHMARKS.md, "Intake").
  */
-#define SEARCH_BATCH 64
+#define SEARCH_BATCH 256
 
 /*
  * What a new tip's store leads to, from the facts of its screening

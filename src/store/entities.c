@@ -68,15 +68,26 @@ static const char SQL_SEARCH[] =
 	"WHERE search_fts MATCH ?1 AND f.rowid < ?2 "
 	"ORDER BY f.rowid DESC LIMIT ?3";
 
+/*
+ * The search catch-up (migration 0013): the queued documents get their
+ * search_docs rows in the order they arrived, so every new row is above
+ * the highest rowid before, and those rows are indexed. A document that
+ * somehow has its row already is left to the update triggers, which keep
+ * its text current, rather than failing the whole catch-up.
+ */
 static const char SQL_QUEUED[] = "SELECT count(*) FROM search_queue";
+static const char SQL_DOCS_LAST[] = "SELECT coalesce(max(rowid), 0) FROM search_docs";
+static const char SQL_MAKE_DOCS[] =
+	"INSERT OR IGNORE INTO search_docs (kind, ref) "
+	"SELECT kind, ref FROM search_queue ORDER BY rowid";
 static const char SQL_INDEX_TIPS[] =
 	"INSERT INTO search_fts (rowid, body) SELECT d.rowid, v.body "
-	"FROM search_queue q JOIN search_docs d ON d.rowid = q.rowid "
-	"JOIN search_tip_text v ON v.id = d.ref WHERE d.kind = 'tip'";
+	"FROM search_docs d JOIN search_tip_text v ON v.id = d.ref "
+	"WHERE d.rowid > ?1 AND d.kind = 'tip'";
 static const char SQL_INDEX_CASES[] =
 	"INSERT INTO search_fts (rowid, body) SELECT d.rowid, v.body "
-	"FROM search_queue q JOIN search_docs d ON d.rowid = q.rowid "
-	"JOIN search_case_text v ON v.id = d.ref WHERE d.kind = 'case'";
+	"FROM search_docs d JOIN search_case_text v ON v.id = d.ref "
+	"WHERE d.rowid > ?1 AND d.kind = 'case'";
 static const char SQL_UNQUEUE[] = "DELETE FROM search_queue";
 
 void entity_row_release(struct entity_row *e)
@@ -478,11 +489,27 @@ static int read_hit(sqlite3_stmt *st, void *row)
 	return rc;
 }
 
+/* Indexes the documents above rowid last with one of SQL_INDEX_*. */
+static int index_docs(struct store *s, const char *sql, int64_t last)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_stmt(s, sql, &st);
+	if (rc)
+		return rc;
+	rc = db_bind_check(s, sqlite3_bind_int64(st, 1, last), "search catch-up");
+	if (!rc)
+		rc = db_write(s, st, "search catch-up");
+	db_done(st);
+	return rc;
+}
+
 /* store_search_catch_up() with the lock held. */
 static int catch_up(struct store *s, int64_t min)
 {
 	sqlite3_stmt *st;
-	int64_t queued = 0;
+	int64_t queued = 0, last = 0;
 	int rc;
 
 	rc = db_stmt(s, SQL_QUEUED, &st);
@@ -496,9 +523,17 @@ static int catch_up(struct store *s, int64_t min)
 	rc = db_begin_deferred(s, "search catch-up");
 	if (rc)
 		return rc;
-	rc = db_run(s, SQL_INDEX_TIPS, "search catch-up");
+	rc = db_stmt(s, SQL_DOCS_LAST, &st);
+	if (!rc) {
+		rc = db_int64(s, st, "search catch-up", false, &last);
+		db_done(st);
+	}
 	if (!rc)
-		rc = db_run(s, SQL_INDEX_CASES, "search catch-up");
+		rc = db_run(s, SQL_MAKE_DOCS, "search catch-up");
+	if (!rc)
+		rc = index_docs(s, SQL_INDEX_TIPS, last);
+	if (!rc)
+		rc = index_docs(s, SQL_INDEX_CASES, last);
 	if (!rc)
 		rc = db_run(s, SQL_UNQUEUE, "search catch-up");
 	if (!rc)

@@ -8,9 +8,10 @@
  *
  * The search index holds one document per tip and case, made by triggers
  * from their fields that are not sealed; store_search() runs an FTS5 query
- * against it. A new document waits in a queue (migration 0012) until
- * store_search_catch_up() indexes it, which store_search() does first. The query must already be valid FTS5 syntax: app/search.c
- * builds it from what a person typed.
+ * against it. A new document waits in a queue (migrations 0012, 0013)
+ * until store_search_catch_up() makes its search_docs row and indexes it,
+ * which store_search() does first. The query must already be valid FTS5
+ * syntax: app/search.c builds it from what a person typed.
  *
  * Errors and ownership as in store.h: output parameters are set only on
  * success, strings in rows are malloc'd and freed by the *_release().

@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "store/walbuf.h"
 
 /* The upper bound of tip_filter.limit; smaller limits are clamped to 1. */
 #define TIP_LIST_MAX 500
@@ -639,6 +640,7 @@ static int lock_init(pthread_mutex_t *lock)
 int store_open(const char *path, struct store **out)
 {
 	struct store *s;
+	const char *vfs = NULL;
 	int rc, fd;
 
 	assert(path && out);
@@ -657,8 +659,14 @@ int store_open(const char *path, struct store **out)
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
+	/* The -wal file's frames are written a commit at a time (walbuf.h). */
+	rc = walbuf_register(&vfs);
+	if (rc) {
+		log_error("store: cannot register the write-ahead log's VFS: %s", vg_strerror(rc));
+		goto out;
+	}
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			     SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
+			     SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, vfs);
 	if (rc != SQLITE_OK) {
 		log_error("store: cannot open %s: %s", path,
 			  s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));

@@ -18,6 +18,7 @@
 #include "store/db.h"
 #include "store/entities.h"
 #include "store/store.h"
+#include "testlib.h"
 
 struct fixture {
 	char dir[64];
@@ -157,20 +158,6 @@ static int64_t user_add(struct store *s, const char *name, const char *role)
 	return id;
 }
 
-static void remove_db_files(const char *path)
-{
-	static const char *const suffixes[] = {
-		"", "-wal", "-shm", "-journal"
-	};
-	char p[128];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
-
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
@@ -184,7 +171,7 @@ static int setup(void **state)
 	}
 	snprintf(fx->path, sizeof(fx->path), "%s/vigil.db", fx->dir);
 	if (store_open(fx->path, &fx->s)) {
-		remove_db_files(fx->path);
+		test_remove_db(fx->path);
 		rmdir(fx->dir);
 		free(fx);
 		return -1;
@@ -198,7 +185,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 
 	store_free(fx->s);
-	remove_db_files(fx->path);
+	test_remove_db(fx->path);
 	rmdir(fx->dir);
 	free(fx);
 	return 0;
@@ -1296,6 +1283,8 @@ static void test_search_queue(void **state)
 	}
 	assert_int_equal(queued(fx->s), 3);
 	assert_int_equal(query_int(fx->s, "SELECT count(*) FROM search_fts"), 0);
+	/* A queued document has no search_docs row yet (migration 0013). */
+	assert_int_equal(query_int(fx->s, "SELECT count(*) FROM search_docs"), 0);
 	/* Fewer than asked for: nothing is indexed yet. */
 	assert_int_equal(store_search_catch_up(fx->s, 4), VG_OK);
 	assert_int_equal(queued(fx->s), 3);
@@ -1322,6 +1311,21 @@ static void test_search_queue(void **state)
 	assert_int_equal(l.count, 1);
 	assert_string_equal(l.rows[0].ref, f[3].id);
 	search_hit_list_release(&l);
+	assert_int_equal(store_search(fx->s, "new", 0, 10, &l), VG_OK);
+	assert_int_equal(l.count, 2);
+	search_hit_list_release(&l);
+	/* The rows were made in the order the documents arrived. */
+	assert_int_equal(query_int(fx->s, "SELECT count(*) FROM search_docs d1, search_docs d2 "
+				   "WHERE d1.ref = '000000000000003c' AND d2.ref = '000000000000003e' "
+				   "AND d1.rowid < d2.rowid"), 1);
+
+	/* A queued document that has its row already is indexed once, not an error. */
+	assert_int_equal(sqlite3_exec(fx->s->db, "INSERT INTO search_queue (kind, ref) "
+				      "SELECT 'tip', ref FROM search_docs WHERE rowid = 1",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_search_catch_up(fx->s, 1), VG_OK);
+	assert_int_equal(queued(fx->s), 0);
+	assert_int_equal(query_int(fx->s, "SELECT count(*) FROM search_docs"), 3);
 	assert_int_equal(store_search(fx->s, "new", 0, 10, &l), VG_OK);
 	assert_int_equal(l.count, 2);
 	search_hit_list_release(&l);

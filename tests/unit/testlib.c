@@ -1,4 +1,7 @@
 #include "base/compat.h"
+
+#include <unistd.h>
+
 #include "testlib.h"
 #include "screen/screen.h"
 #include "vigil_config.h"
@@ -28,6 +31,18 @@ char *test_slurp(const char *path, size_t *len)
 	if (!p)
 		printf("# cannot read %s\n", path);
 	return p;
+}
+
+void test_remove_db(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char p[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		unlink(p);
+	}
 }
 
 int test_screen_engine(struct screen_engine **engine, struct screen_scratch **scratch)

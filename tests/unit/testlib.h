@@ -17,6 +17,9 @@ struct screen_scratch;
  */
 char *test_slurp(const char *path, size_t *len);
 
+/* Removes an SQLite database and its -wal, -shm and -journal files. */
+void test_remove_db(const char *path);
+
 /*
  * Builds the engine from data/typology.tsv and data/indicators/{en,es}.tsv
  * and a scratch for it: 0, or -1 with a TAP comment.
