@@ -736,6 +736,7 @@ static int split_run(struct band_walk *w, const uint32_t *ads, size_t n, unsigne
 	uint32_t *out = w->run + used;
 	int rc;
 
+	assert(used + n <= w->cap);
 	for (i = 0; i < n; i++)
 		count[spare_nibble(w->x, ads[i], w->band, level)]++;
 	for (d = 0; d < 16; d++) {
@@ -830,14 +831,14 @@ static int walk_band(struct band_walk *w, const uint64_t *p, size_t n)
 			    (ahead + 1 < n && pair_key(p[ahead + 1]) == pair_key(p[ahead])))
 				ask_ad(w->x, pair_ad(p[ahead]));
 		if (e - i >= 2) {
-			/* The run, then each level's longer runs: each at most the run less a kept ad. */
-			if (3 * (e - i) > w->cap) {
-				uint32_t *r = realloc(w->run, 3 * (e - i) * sizeof(*r));
+			/* The run, then each further level's runs: together at most the run's length. */
+			if (LSH_LEVELS * (e - i) > w->cap) {
+				uint32_t *r = realloc(w->run, LSH_LEVELS * (e - i) * sizeof(*r));
 
 				if (!r)
 					return VG_NOMEM;
 				w->run = r;
-				w->cap = 3 * (e - i);
+				w->cap = LSH_LEVELS * (e - i);
 			}
 			for (k = i; k < e; k++)
 				w->run[k - i] = pair_ad(p[k]);
