@@ -148,6 +148,26 @@ const struct geo_country *geo_country(const struct geo *g, const char *code)
 	return bsearch(&key, g->countries, g->ncountries, sizeof(key), cmp_country);
 }
 
+/*
+ * The first subdivision of country code cc in the sorted table: the codes
+ * start with the country's ("US-CA"), so its subdivisions lie together.
+ * A binary search, since every tip with a place looks its region up here.
+ */
+static size_t first_region(const struct geo *g, const char cc[3])
+{
+	size_t lo = 0, hi = g->nregions;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(g->regions[mid].code, cc, 2) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int geo_region_find(const struct geo *g, const char *country, const char *text,
 		    char out[GEO_REGION_SIZE])
 {
@@ -161,12 +181,12 @@ int geo_region_find(const struct geo *g, const char *country, const char *text,
 		text += 3;
 		tlen -= 3;
 	}
-	for (i = 0; i < g->nregions; i++) {
+	for (i = first_region(g, c->code); i < g->nregions; i++) {
 		const struct geo_region *r = &g->regions[i];
 		const char *suffix = r->code + 3;
 
 		if (strncmp(r->code, c->code, 2))
-			continue;
+			break;
 		if (!strcasecmp(suffix, text) || !strcasecmp(r->name, text)) {
 			memcpy(out, suffix, strlen(suffix) + 1);
 			return VG_OK;

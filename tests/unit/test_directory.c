@@ -417,6 +417,40 @@ static void test_check_geo(void **state)
 	geo_free(g);
 }
 
+/*
+ * A region is found by its code, its full code or its name, in either case,
+ * only within its own country; the countries at the ends of the sorted
+ * table (Andorra, Zimbabwe) and one with a single letter of difference in
+ * a neighbour's codes are found too.
+ */
+static void test_region_find(void **state)
+{
+	struct geo *g = load_geo();
+	char out[GEO_REGION_SIZE];
+
+	(void)state;
+	assert_int_equal(geo_region_find(g, "US", "CA", out), VG_OK);
+	assert_string_equal(out, "CA");
+	assert_int_equal(geo_region_find(g, "us", "us-ca", out), VG_OK);
+	assert_string_equal(out, "CA");
+	assert_int_equal(geo_region_find(g, "US", "california", out), VG_OK);
+	assert_string_equal(out, "CA");
+	assert_int_equal(geo_region_find(g, "ES", "Madrid, Comunidad de", out), VG_OK);
+	assert_string_equal(out, "MD");
+	assert_int_equal(geo_region_find(g, "AU", "New South Wales", out), VG_OK);
+	assert_string_equal(out, "NSW");
+	assert_int_equal(geo_region_find(g, "AD", "AD-02", out), VG_OK);
+	assert_string_equal(out, "02");
+	assert_int_equal(geo_region_find(g, "ZW", "Harare", out), VG_OK);
+	assert_string_equal(out, "HA");
+	/* Another country's region, a made-up one, an empty text, an unknown country. */
+	assert_int_equal(geo_region_find(g, "CA", "California", out), VG_NOTFOUND);
+	assert_int_equal(geo_region_find(g, "US", "ZZ", out), VG_NOTFOUND);
+	assert_int_equal(geo_region_find(g, "US", "", out), VG_NOTFOUND);
+	assert_int_equal(geo_region_find(g, "ZZ", "CA", out), VG_NOTFOUND);
+	geo_free(g);
+}
+
 static int is_ini(const struct dirent *de)
 {
 	size_t n = strlen(de->d_name);
@@ -839,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_file_and_line),
 		cmocka_unit_test(test_several_files),
 		cmocka_unit_test(test_check_geo),
+		cmocka_unit_test(test_region_find),
 		cmocka_unit_test(test_data_is_valid),
 		cmocka_unit_test(test_data_emergency_numbers),
 		cmocka_unit_test(test_seed_coverage),
