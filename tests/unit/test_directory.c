@@ -425,29 +425,37 @@ static void test_check_geo(void **state)
  */
 static void test_region_find(void **state)
 {
+	static const struct {
+		const char *country, *text, *code; /* code NULL: not found */
+	} cases[] = {
+		{ "US", "CA", "CA" },
+		{ "us", "us-ca", "CA" },
+		{ "US", "california", "CA" },
+		{ "ES", "Madrid, Comunidad de", "MD" },
+		{ "AU", "New South Wales", "NSW" },
+		{ "AD", "AD-02", "02" },
+		{ "ZW", "Harare", "HA" },
+		/* Another country's region, a made-up one, an empty text, an unknown country. */
+		{ "CA", "California", NULL },
+		{ "US", "ZZ", NULL },
+		{ "US", "", NULL },
+		{ "ZZ", "CA", NULL },
+	};
 	struct geo *g = load_geo();
 	char out[GEO_REGION_SIZE];
+	size_t i;
 
 	(void)state;
-	assert_int_equal(geo_region_find(g, "US", "CA", out), VG_OK);
-	assert_string_equal(out, "CA");
-	assert_int_equal(geo_region_find(g, "us", "us-ca", out), VG_OK);
-	assert_string_equal(out, "CA");
-	assert_int_equal(geo_region_find(g, "US", "california", out), VG_OK);
-	assert_string_equal(out, "CA");
-	assert_int_equal(geo_region_find(g, "ES", "Madrid, Comunidad de", out), VG_OK);
-	assert_string_equal(out, "MD");
-	assert_int_equal(geo_region_find(g, "AU", "New South Wales", out), VG_OK);
-	assert_string_equal(out, "NSW");
-	assert_int_equal(geo_region_find(g, "AD", "AD-02", out), VG_OK);
-	assert_string_equal(out, "02");
-	assert_int_equal(geo_region_find(g, "ZW", "Harare", out), VG_OK);
-	assert_string_equal(out, "HA");
-	/* Another country's region, a made-up one, an empty text, an unknown country. */
-	assert_int_equal(geo_region_find(g, "CA", "California", out), VG_NOTFOUND);
-	assert_int_equal(geo_region_find(g, "US", "ZZ", out), VG_NOTFOUND);
-	assert_int_equal(geo_region_find(g, "US", "", out), VG_NOTFOUND);
-	assert_int_equal(geo_region_find(g, "ZZ", "CA", out), VG_NOTFOUND);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc = geo_region_find(g, cases[i].country, cases[i].text, out);
+
+		if (!cases[i].code) {
+			assert_int_equal(rc, VG_NOTFOUND);
+			continue;
+		}
+		assert_int_equal(rc, VG_OK);
+		assert_string_equal(out, cases[i].code);
+	}
 	geo_free(g);
 }
 
