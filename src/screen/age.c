@@ -101,14 +101,20 @@ static const char *const has_before[] = { "tiene ", "tenia ", "tengo " };
 
 /*
  * What may follow a bare age: the end of the text, a mark that ends a
- * clause, or one of these words. Anything else is a count or a measure:
- * "is 15 minutes away", "turned 15 minutes later", "tiene 15 dolares".
+ * clause (is_follow_mark()), or one of these words. Anything else is a
+ * count or a measure: "is 15 minutes away", "turned 15 minutes later",
+ * "tiene 15 dolares".
  */
-static const char follow_marks[] = ".,;!?)";
 static const char *const follow_words[] = {
 	"and", "or", "but", "so", "now", "when", "then", "too", "also", "already", "yet",
 	"years", "yrs", "yr", "y", "o", "pero", "cuando", "ya", "ahora", "tambien",
 };
+
+/* A mark that ends a clause: ".,;!?)". */
+static bool is_follow_mark(char c)
+{
+	return c == '.' || c == ',' || c == ';' || c == '!' || c == '?' || c == ')';
+}
 
 /* After a birthday a time may follow too: "turned 16 last month". */
 static const char *const follow_time[] = {
@@ -141,15 +147,31 @@ static void first_bytes(uint8_t *set, const char *const *phrases, size_t count)
 	}
 }
 
+/* Adds the byte at back bytes before the end of each of count phrases to set. */
+static void last_bytes(uint8_t *set, const char *const *phrases, size_t count, size_t back)
+{
+	for (size_t k = 0; k < count; k++) {
+		size_t n = strlen(phrases[k]);
+		unsigned char c;
+
+		assert(n > back);
+		c = (unsigned char)phrases[k][n - 1 - back];
+		set[c >> 3] |= (uint8_t)(1u << (c & 7));
+	}
+}
+
+/* The byte c is in set (first_bytes(), last_bytes()). */
+static bool in_set(const uint8_t *set, char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return set[u >> 3] >> (u & 7) & 1;
+}
+
 /* Whether some phrase whose first byte is in set can start at t[i] (i < len). */
 static bool first_has(const uint8_t *set, const char *t, size_t len, size_t i)
 {
-	unsigned char c;
-
-	if (i >= len)
-		return false;
-	c = (unsigned char)t[i];
-	return set[c >> 3] >> (c & 7) & 1;
+	return i < len && in_set(set, t[i]);
 }
 
 static void add_age(const struct norm *n, struct entities *out, size_t a, size_t b,
@@ -244,7 +266,7 @@ static const char *phrase_any_before(const char *t, size_t i, const char *const 
 /* What follows a bare age at t[e] lets it stand (follow_words, and follow_time if time). */
 static int age_follows(const struct age_words *w, const char *t, size_t len, size_t e, int time)
 {
-	if (e == len || (t[e] != '\0' && strchr(follow_marks, t[e])))
+	if (e == len || is_follow_mark(t[e]))
 		return 1;
 	if (t[e] != ' ')
 		return 0;
@@ -274,6 +296,9 @@ static size_t age_after_verb(const struct norm *n, const struct age_words *w, si
 	 * are turned away here before any list is read.
 	 */
 	if (i == 0 || t[i - 1] != ' ')
+		return 0;
+	/* Whatever the phrase before it, its last two bytes are in these sets. */
+	if (i < 3 || !in_set(w->verb_last, t[i - 2]) || !in_set(w->verb_second_last, t[i - 3]))
 		return 0;
 	/*
 	 * What follows must let the age stand whichever phrase comes before
@@ -382,6 +407,16 @@ void age_words_init(struct age_words *w)
 	memset(w->follow_first, 0, sizeof(w->follow_first));
 	first_bytes(w->follow_first, follow_words, ARRAY_SIZE(follow_words));
 	first_bytes(w->follow_first, follow_time, ARRAY_SIZE(follow_time));
+	memset(w->verb_last, 0, sizeof(w->verb_last));
+	memset(w->verb_second_last, 0, sizeof(w->verb_second_last));
+	for (size_t back = 1; back <= 2; back++) {
+		uint8_t *set = back == 1 ? w->verb_last : w->verb_second_last;
+
+		last_bytes(set, subject_verbs, ARRAY_SIZE(subject_verbs), back);
+		last_bytes(set, turned_before, ARRAY_SIZE(turned_before), back);
+		last_bytes(set, person_of, ARRAY_SIZE(person_of), back);
+		last_bytes(set, has_before, ARRAY_SIZE(has_before), back);
+	}
 }
 
 size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t k,

@@ -36,6 +36,13 @@ struct age_words {
 	 * the digits of a phone number) are followed by none of them.
 	 */
 	uint8_t unit_first[32], follow_first[32];
+	/*
+	 * The last two bytes before the space of every phrase that may stand
+	 * before a bare age ("she is ", "turned ", "de "): most numbers
+	 * (those of a phone number in words, "five one zero") follow a word
+	 * that ends otherwise.
+	 */
+	uint8_t verb_last[32], verb_second_last[32];
 };
 
 void age_words_init(struct age_words *w);

@@ -83,7 +83,7 @@ static int in_list(const char *const *list, size_t count, const char *w, size_t 
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (list[i][0] == w[0] && strlen(list[i]) == len && !memcmp(list[i], w, len))
+		if (list[i][0] == w[0] && !strncmp(list[i], w, len) && list[i][len] == '\0')
 			return 1;
 	return 0;
 }
@@ -93,10 +93,16 @@ static int is_alnum(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* c is one of the bytes of set (never NUL). */
+/*
+ * c is one of the bytes of set (never NUL). The sets are a few bytes long,
+ * shorter than what a call of strchr() costs.
+ */
 static int is_one_of(char c, const char *set)
 {
-	return c && strchr(set, c);
+	for (; *set; set++)
+		if (*set == c)
+			return 1;
+	return 0;
 }
 
 static int is_local_char(char c)
@@ -119,11 +125,10 @@ static int word_at(const char *t, size_t len, size_t i, const char *w)
 {
 	size_t n;
 
-	if (i >= len || t[i] != w[0])
-		return 0;
-	n = strlen(w);
-	return len - i >= n && !memcmp(t + i, w, n) && (i == 0 || !is_alnum(t[i - 1])) &&
-	       (i + n == len || !is_alnum(t[i + n]));
+	for (n = 0; w[n]; n++)
+		if (i + n >= len || t[i + n] != w[n])
+			return 0;
+	return n && (i == 0 || !is_alnum(t[i - 1])) && (i + n == len || !is_alnum(t[i + n]));
 }
 
 /* "(at)", "[dot]", "{punto}", "<at>": one of words in brackets at t[i]; returns its end or 0. */
@@ -200,6 +205,25 @@ static size_t dot_token(const char *t, size_t len, size_t q, bool *plain)
 	return e;
 }
 
+/*
+ * Whether dot_token() can find a dot at t[q]: after at most one space,
+ * each of its dots starts with one of these bytes. Most words after an
+ * English "at" are turned away here.
+ */
+static bool may_be_dot(const char *t, size_t len, size_t q)
+{
+	if (q < len && t[q] == ' ')
+		q++;
+	if (q >= len)
+		return false;
+	switch (t[q]) {
+	case '.': case '(': case '[': case '{': case '<': case 'd': case 'p':
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum tld_rule {
 	TLD_ANY,       /* "name@site.tld", "https://site.tld", "www.site.tld" */
 	TLD_SPELLED,   /* spelled-out addresses: common and country domains */
@@ -261,7 +285,7 @@ static int email_parse(const char *t, size_t len, size_t a, size_t b, bool plain
 	q = p < len && t[p] == ' ' ? p + 1 : p;
 	for (lim = q + LABEL_MAX; q < len && q < lim && is_label_char(t[q]); q++)
 		;
-	if (!dot_token(t, len, q, &dot_plain))
+	if (!may_be_dot(t, len, q) || !dot_token(t, len, q, &dot_plain))
 		return 0;
 	if (le > 0 && t[le - 1] == ' ') {
 		le--;
@@ -449,37 +473,28 @@ static int is_host_char(char c)
 	return is_label_char(c) || c == '.';
 }
 
-/* Every host has a dot: the scan goes from dot to dot and reads the token around each. */
-void contact_urls(const char *text, const struct norm *n, struct entities *out)
+size_t contact_url_at_dot(const char *text, const struct norm *n, size_t from, size_t d,
+			  struct entities *out)
 {
 	const char *t = n->text;
-	size_t i = 0;
+	size_t s = d, e = d, next;
 
-	while (i < n->len && !entities_full(out, ENTITY_URL)) {
-		const char *dot = memchr(t + i, '.', n->len - i);
-		size_t s, e, next;
-
-		if (!dot)
-			break;
-		s = e = (size_t)(dot - t);
-		/*
-		 * A dot that ends a sentence ("word. ") is the first dot of its
-		 * token, so the token has no dot inside and is no host: it is
-		 * passed over without reading the word before it.
-		 */
-		if (e + 1 == n->len || !is_host_char(t[e + 1])) {
-			i = e + 1;
-			continue;
-		}
-		while (s > i && is_host_char(t[s - 1]))
-			s--;
-		while (e < n->len && is_host_char(t[e]))
-			e++;
-		while (s < e && !is_alnum(t[s]))
-			s++;
-		next = s < e ? url_at(text, n, s, e, out) : e;
-		i = next > e ? next : e;
-	}
+	assert(from <= d && d < n->len && t[d] == '.');
+	/*
+	 * A dot that ends a sentence ("word. ") is the first dot of its
+	 * token, so the token has no dot inside and is no host: it is
+	 * passed over without reading the word before it.
+	 */
+	if (e + 1 == n->len || !is_host_char(t[e + 1]))
+		return e + 1;
+	while (s > from && is_host_char(t[s - 1]))
+		s--;
+	while (e < n->len && is_host_char(t[e]))
+		e++;
+	while (s < e && !is_alnum(t[s]))
+		s++;
+	next = s < e ? url_at(text, n, s, e, out) : e;
+	return next > e ? next : e;
 }
 
 /* The handle name at t[p]; returns its end (trailing dots left out) or 0. */

@@ -9,10 +9,9 @@
  * top-level domain. Handles are "@name" and a platform followed by a name
  * ("IG: name", "snap: name", "instagram name"). See docs/screening-text.md.
  *
- * URLs are found by a pass of their own (every host has a dot, and the
- * library finds dots fast); addresses and handles start at a word or an
- * "@", so they are read in the one pass entities.c makes over the words of
- * a text for several extractors.
+ * Every host has a dot, and addresses and handles start at a word or an
+ * "@": all three are read in the one pass entities.c makes over the words
+ * and signs of a text for several extractors.
  */
 #ifndef VIGIL_CONTACT_H
 #define VIGIL_CONTACT_H
@@ -24,11 +23,15 @@
 #include "screen/wordset.h"
 
 /*
- * Adds the URLs of the normalised text n to out until the kind is full;
- * text is the original that n was made from (URL paths keep their case
- * from it). Linear in n->len.
+ * Reads the URL whose host holds the dot at n->text[d], if any, and adds
+ * it to out (ENTITY_URL); text is the original that n was made from (URL
+ * paths keep their case from it). The caller visits the dots of n in
+ * order while the kind is not full: from is 0 at the first, then what the
+ * last call returned, and dots before it are passed over. The host is read
+ * from no earlier than from, so a text is read in linear time.
  */
-void contact_urls(const char *text, const struct norm *n, struct entities *out);
+size_t contact_url_at_dot(const char *text, const struct norm *n, size_t from, size_t d,
+			  struct entities *out);
 
 /* Adds the words an address may be spelled with ("at", "arroba") to w. */
 void contact_at_words(struct wordset *w);

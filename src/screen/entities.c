@@ -2,17 +2,14 @@
 #include "screen/entities.h"
 
 #include <pthread.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "screen/age.h"
+#include "screen/byteclass.h"
 #include "screen/contact.h"
 #include "screen/money.h"
 #include "screen/numword.h"
 #include "screen/phone.h"
 #include "screen/phrase.h"
-#include "screen/swar.h"
 #include "screen/wordset.h"
 
 #define VALUE_SIZE sizeof(((struct entity *)0)->value)
@@ -32,8 +29,8 @@ struct entity *entities_add(struct entities *e, enum entity_kind kind,
 			len--;
 	}
 	for (i = 0; i < e->count; i++)
-		if (e->items[i].kind == kind && !strncmp(e->items[i].value, value, len) &&
-		    e->items[i].value[len] == '\0')
+		if (e->items[i].kind == kind && e->items[i].value[0] == value[0] &&
+		    !strncmp(e->items[i].value, value, len) && e->items[i].value[len] == '\0')
 			return NULL;
 	assert(e->count < ARRAY_SIZE(e->items));
 	x = &e->items[e->count++];
@@ -44,11 +41,6 @@ struct entity *entities_add(struct entities *e, enum entity_kind kind,
 	x->end = end;
 	e->per_kind[kind]++;
 	return x;
-}
-
-int entities_full(const struct entities *e, enum entity_kind kind)
-{
-	return e->per_kind[kind] >= ENTITIES_MAX;
 }
 
 double entities_min_age(const struct entities *e)
@@ -63,18 +55,28 @@ double entities_min_age(const struct entities *e)
 }
 
 /*
- * URLs are found by a pass of their own (contact.h); everything else
- * starts at a word, a run of digits or one of a few signs, so one pass
- * finds those and hands each to the extractors that want it. The pass
- * reads the text in blocks of 64 bytes, makes a bit mask of each class of
- * byte and walks the bits that start something; most words are then
- * turned away by one lookup in the union of the extractors' wordsets.
+ * Every entity starts at a word, a run of digits or one of a few signs
+ * (a URL's host holds a dot), so one pass finds those and hands each to
+ * the extractors that want it. The pass reads the text in blocks of 64
+ * bytes, makes a bit mask of each class of byte (byteclass.h) and walks
+ * the bits that start something. Words are first sifted a block at a time
+ * by the first test of the union of the extractors' wordsets
+ * (words_wanted()), so the walk stops only at the few that pass it, at
+ * numbers and at signs; read_word() then looks each one up whole.
  */
 struct lexicon {
 	struct wordset digits;      /* spelled-out digits of phone numbers */
 	struct age_words ages;
 	struct wordset debt, platforms, at;
+	struct wordset age_any;     /* the union of the ages' wordsets */
 	struct wordset any;         /* the union of the ones read word by word */
+	/*
+	 * The first test of any, for words_wanted(): bit n of the entry of
+	 * the first two bytes of a word (pair_index()) is set when a word of
+	 * n letters that starts with them can be in any. Single letters set
+	 * bit 1 of every entry of their letter, whatever the second byte.
+	 */
+	uint64_t pair_lengths[32 * 32];
 };
 
 /*
@@ -84,6 +86,36 @@ struct lexicon {
  */
 static pthread_once_t lexicon_once = PTHREAD_ONCE_INIT;
 static struct lexicon lexicon;
+
+/* The entry of pair_lengths for a word whose first two bytes are c0 and c1. */
+static inline unsigned pair_index(unsigned c0, unsigned c1)
+{
+	return (c0 & 31) << 5 | (c1 & 31);
+}
+
+/* Fills pair_lengths from any's table of first two letters and lengths. */
+static void pair_lengths_init(struct lexicon *l)
+{
+	memset(l->pair_lengths, 0, sizeof(l->pair_lengths));
+	for (unsigned c0 = 'a'; c0 <= 'z'; c0++) {
+		unsigned one = l->any.lengths[wordset_key((const char[]){ (char)c0, ' ' }, 1)];
+
+		for (unsigned c1 = 0; c1 < 32; c1++)
+			if (one & wordset_length_bit(1))
+				l->pair_lengths[pair_index(c0, c1)] |= UINT64_C(1) << 1;
+		for (unsigned c1 = 'a'; c1 <= 'z'; c1++) {
+			unsigned bits = l->any.lengths[wordset_key((const char[]){ (char)c0, (char)c1 }, 2)];
+			uint64_t *e = &l->pair_lengths[pair_index(c0, c1)];
+
+			for (unsigned n = 2; n < 15; n++)
+				if (bits & wordset_length_bit(n))
+					*e |= UINT64_C(1) << n;
+			/* wordset_length_bit() gives 15 and more one bit. */
+			if (bits & wordset_length_bit(15))
+				*e |= ~UINT64_C(0) << 15;
+		}
+	}
+}
 
 static void lexicon_init(void)
 {
@@ -96,6 +128,10 @@ static void lexicon_init(void)
 	contact_platforms_init(&l->platforms);
 	wordset_init(&l->at);
 	contact_at_words(&l->at);
+	wordset_init(&l->age_any);
+	wordset_merge(&l->age_any, &l->ages.numbers);
+	wordset_merge(&l->age_any, &l->ages.before);
+	wordset_merge(&l->age_any, &l->ages.cues);
 	wordset_init(&l->any);
 	wordset_merge(&l->any, &l->digits);
 	wordset_merge(&l->any, &l->ages.numbers);
@@ -104,6 +140,7 @@ static void lexicon_init(void)
 	wordset_merge(&l->any, &l->platforms);
 	wordset_merge(&l->any, &l->at);
 	wordset_merge(&l->any, &l->debt);
+	pair_lengths_init(l);
 }
 
 /*
@@ -123,6 +160,7 @@ struct pending {
 
 struct pass {
 	const struct lexicon *lex;
+	const char *text;          /* the original of n */
 	const struct norm *n;
 	const char *country;
 	struct entities *out;
@@ -133,6 +171,7 @@ struct pass {
 	size_t npending;
 	size_t debt_start, debt_end; /* the last word of debt, or NONE */
 	size_t stop;               /* the last end of a sentence, or NONE */
+	size_t url_from;           /* dots before this are read (contact_url_at_dot()) */
 };
 
 static int is_digit(char c)
@@ -145,7 +184,14 @@ static int is_alpha(char c)
 	return c >= 'a' && c <= 'z';
 }
 
-/* Adds the oldest amount waiting. */
+/*
+ * Adds the oldest amount waiting. Amounts wait in pending until no word
+ * of debt can follow them any more (money_flush()). Only what reads
+ * pending flushes it first: a word of debt, a number and the end of a
+ * sentence; the other words and signs leave it alone, since flushing up
+ * to a later position adds the same amounts in the same order as
+ * flushing at every step would.
+ */
 static void money_flush_one(struct pass *p)
 {
 	assert(p->npending > 0);
@@ -221,22 +267,31 @@ static void read_word(struct pass *p, size_t i, size_t k)
 	const char *t = p->n->text;
 	size_t e;
 
-	money_flush(p, i);
-	if (!wordset_maybe(&p->lex->any, t + i, k - i)) {
+	/*
+	 * words_wanted() made the first test of the union (or the word runs
+	 * past its block, where a word the test would turn away is read all
+	 * the same: every extractor below looks the word up in its own set).
+	 */
+	if (!wordset_maybe_hash(&p->lex->any, t + i, k - i)) {
 		/* Letters that stand for digits: "O1Z3". */
 		if (k < p->n->len && is_digit(t[k]))
 			phone_try(p, i, k);
 		return;
 	}
 	phone_try(p, i, k);
-	age_try(p, i, k);
-	if (!entities_full(p->out, ENTITY_HANDLE))
+	/* A word that starts no age (most of those read: "at", "pay") is not handed to age_at(). */
+	if (wordset_maybe(&p->lex->age_any, t + i, k - i))
+		age_try(p, i, k);
+	/* contact_handle_at() reads a word only when it may be a platform's name. */
+	if (!entities_full(p->out, ENTITY_HANDLE) && wordset_maybe(&p->lex->platforms, t + i, k - i))
 		contact_handle_at(p->n, &p->lex->platforms, i, k, p->out);
 	if (!entities_full(p->out, ENTITY_EMAIL) && wordset_maybe(&p->lex->at, t + i, k - i))
 		contact_email_at(p->n, i, p->out);
 	if (wordset_maybe(&p->lex->debt, t + i, k - i) &&
-	    (e = money_debt_at(t, p->n->len, i)))
+	    (e = money_debt_at(t, p->n->len, i))) {
+		money_flush(p, i);
 		money_debt(p, i, e);
+	}
 }
 
 /* The first digit of a run at t[i]. */
@@ -248,9 +303,17 @@ static void read_number(struct pass *p, size_t i)
 	phone_try(p, i, i + 1);
 	if (i > 0 && phrase_is_alnum(t[i - 1]))
 		return;
-	age_try(p, i, i + 1);
+	/* Ages have one or two digits: the groups of phone numbers have more. */
+	if (!(i + 2 < p->n->len && is_digit(t[i + 1]) && is_digit(t[i + 2])))
+		age_try(p, i, i + 1);
 	if (!entities_full(p->out, ENTITY_MONEY))
 		money_read_at(p, i);
+}
+
+/* What a host is made of, as contact.c reads it: letters, digits, "-" and ".". */
+static int is_host_byte(char c)
+{
+	return phrase_is_alnum(c) || c == '-' || c == '.';
 }
 
 /* ASCII punctuation or the first byte of a non-ASCII character at t[i]. */
@@ -259,7 +322,14 @@ static void read_sign(struct pass *p, size_t i)
 	const char *t = p->n->text;
 	char c = t[i];
 
-	money_flush(p, i);
+	/*
+	 * Most dots end a sentence. A dot before a byte that no host holds
+	 * (contact_url_at_dot()) starts no URL, and that byte also keeps the
+	 * next dot's host from reaching back past it, so the call is left out.
+	 */
+	if (c == '.' && i + 1 < p->n->len && is_host_byte(t[i + 1]) && i >= p->url_from &&
+	    !entities_full(p->out, ENTITY_URL))
+		p->url_from = contact_url_at_dot(p->text, p->n, p->url_from, i, p->out);
 	if (c == '.' || c == '!' || c == '?' || c == ';') {
 		if (i + 1 == p->n->len || t[i + 1] == ' ')
 			money_stop(p, i);
@@ -276,58 +346,6 @@ static void read_sign(struct pass *p, size_t i)
 		contact_handle_at(p->n, &p->lex->platforms, i, i + 1, p->out);
 }
 
-struct classes {
-	uint64_t alpha, digit, sign;
-};
-
-#if defined(__SSE2__)
-/* Bytes b of x with lo < b < hi, as signed bytes, for -128 <= lo < hi <= 127. */
-static inline __m128i sse_between(__m128i x, int lo, int hi)
-{
-	return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8((char)lo)),
-			     _mm_cmplt_epi8(x, _mm_set1_epi8((char)hi)));
-}
-
-/*
- * The classes of the 64 bytes at s, one bit per byte, sixteen bytes at a
- * time (SSE2 is on every x86-64): the same classes as the eight-byte
- * version below. The comparisons are signed, so bytes from 0x80 on are
- * below every ASCII bound, and the lead bytes 0xc0 to 0xff are those
- * from -64 to -1.
- */
-static void classify(const unsigned char *s, struct classes *c)
-{
-	c->alpha = c->digit = c->sign = 0;
-	for (unsigned j = 0; j < 64; j += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
-		__m128i sign = _mm_or_si128(_mm_or_si128(sse_between(x, ' ', '0'),
-							 sse_between(x, '9', 'A')),
-					    sse_between(x, -65, 0));
-
-		c->alpha |= (uint64_t)(unsigned)_mm_movemask_epi8(sse_between(x, 'a' - 1, 'z' + 1)) << j;
-		c->digit |= (uint64_t)(unsigned)_mm_movemask_epi8(sse_between(x, '0' - 1, '9' + 1)) << j;
-		c->sign |= (uint64_t)(unsigned)_mm_movemask_epi8(sign) << j;
-	}
-}
-#else
-/* The classes of the 64 bytes at s, one bit per byte. */
-static void classify(const unsigned char *s, struct classes *c)
-{
-	unsigned j;
-
-	c->alpha = c->digit = c->sign = 0;
-	for (j = 0; j < 64; j += 8) {
-		uint64_t x = swar_load8(s + j);
-		/* ASCII punctuation from "!" to "/" and from ":" to "@", and lead bytes. */
-		uint64_t sign = swar_between(x, ' ', '0') | swar_between(x, '9', 'A') | swar_lead(x);
-
-		c->alpha |= (uint64_t)swar_mask(swar_between(x, 'a' - 1, 'z' + 1)) << j;
-		c->digit |= (uint64_t)swar_mask(swar_between(x, '0' - 1, '9' + 1)) << j;
-		c->sign |= (uint64_t)swar_mask(sign) << j;
-	}
-}
-#endif
-
 /* Where the word of letters that starts at bit j of the block at base ends. */
 static size_t word_end(const char *t, size_t len, uint64_t alpha, size_t base, unsigned j)
 {
@@ -341,6 +359,76 @@ static size_t word_end(const char *t, size_t len, uint64_t alpha, size_t base, u
 	return k;
 }
 
+/*
+ * Whether the word of letters s[0..len) (len < 64) passes the first test
+ * of wordset_maybe() on the union of the extractors' wordsets: its first
+ * two letters and its length. s[1] is read even when len is 1.
+ */
+static inline unsigned word_may_start(const struct lexicon *l, const unsigned char *s,
+				      size_t len)
+{
+	return (unsigned)(l->pair_lengths[pair_index(s[0], s[1])] >> len & 1);
+}
+
+/*
+ * The word starts of a block (bits of starts, letters at bits of alpha,
+ * the 64 bytes at s and one more) that the pass reads: those whose first
+ * two letters and length could start a word of the union of the
+ * extractors' wordsets, and every word that reaches the last byte of the
+ * block (read_word() decides). Most words of prose are in none of the
+ * wordsets, and testing them here without a branch per word costs less
+ * than stopping at each: the branch on the lookup was the hottest part of
+ * the pass, mispredicted at random.
+ *
+ * Every run of letters has a first and a last letter in the block (a run
+ * from the block before starts at bit 0 here), so the runs are walked in
+ * step from both ends; runs that start no word (after a digit, or from the
+ * block before) are tested all the same and masked out at the end.
+ */
+static uint64_t words_wanted(const struct lexicon *l, const unsigned char *s, uint64_t alpha,
+			     uint64_t starts)
+{
+	uint64_t first = alpha & ~(alpha << 1), last = alpha & ~(alpha >> 1), wanted = 0;
+
+	while (first) {
+		unsigned b = (unsigned)__builtin_ctzll(first), e = (unsigned)__builtin_ctzll(last);
+		/* The length of a run to bit 63 may be 64; the run is read anyway, below. */
+		unsigned may = word_may_start(l, s + b, (e - b + 1) & 63);
+
+		first &= first - 1;
+		last &= last - 1;
+		wanted |= (uint64_t)may << b;
+	}
+	/* The run that reaches bit 63 starts after the last byte that is no letter. */
+	if (alpha >> 63)
+		wanted |= UINT64_C(1) << (~alpha ? 64 - __builtin_clzll(~alpha) : 0);
+	return wanted & starts;
+}
+
+/*
+ * The word of letters that ends right before the digit at t[k], if
+ * words_wanted() passed it over: it may still stand for digits of a phone
+ * number ("O1Z3"), which read_word() would have tried. Nothing else of the
+ * pass happens between the word's start and k, so trying it here is the
+ * same as trying it there.
+ */
+static void word_before_digit(struct pass *p, size_t k)
+{
+	const char *t = p->n->text;
+	size_t i = k;
+
+	while (i > 0 && is_alpha(t[i - 1]))
+		i--;
+	/* Letters right after a digit start no word ("5l0"). */
+	if (i == k || (i > 0 && is_digit(t[i - 1])))
+		return;
+	/* Read by read_word() already: it was wanted, or reached the end of its block. */
+	if (k - (i & ~(size_t)63) >= 64 ||
+	    word_may_start(p->lex, (const unsigned char *)t + i, k - i))
+		return;
+	phone_try(p, i, k);
+}
+
 static void read_all(struct pass *p)
 {
 	const char *t = p->n->text;
@@ -349,20 +437,24 @@ static void read_all(struct pass *p)
 
 	for (base = 0; base < len; base += 64) {
 		const unsigned char *block = (const unsigned char *)t + base;
-		unsigned char tail[64];
-		struct classes c;
+		unsigned char tail[65];
+		struct byteclass c;
 		uint64_t alpha, digit, events;
 
-		/* The last block is read from a copy padded with NULs, which are in no class. */
-		if (len - base < 64) {
+		/*
+		 * The last block is read from a copy padded with NULs, which are
+		 * in no class; words_wanted() may read the byte after a block.
+		 */
+		if (len - base <= 64) {
 			memset(tail, 0, sizeof(tail));
 			memcpy(tail, block, len - base);
 			block = tail;
 		}
-		classify(block, &c);
+		byteclass_of(block, &c);
 		alpha = c.alpha;
 		digit = c.digit;
-		events = (alpha & ~(((alpha | digit) << 1) | alnum_carry)) |
+		events = words_wanted(p->lex, block, alpha,
+				      alpha & ~(((alpha | digit) << 1) | alnum_carry)) |
 			 (digit & ~((digit << 1) | digit_carry)) | c.sign;
 		alnum_carry = (alpha | digit) >> 63;
 		digit_carry = digit >> 63;
@@ -371,12 +463,15 @@ static void read_all(struct pass *p)
 			size_t i = base + b;
 
 			events &= events - 1;
-			if (alpha >> b & 1)
+			if (alpha >> b & 1) {
 				read_word(p, i, word_end(t, len, alpha, base, b));
-			else if (digit >> b & 1)
+			} else if (digit >> b & 1) {
+				if (i > 0 && is_alpha(t[i - 1]))
+					word_before_digit(p, i);
 				read_number(p, i);
-			else
+			} else {
 				read_sign(p, i);
+			}
 		}
 	}
 	phone_scan_finish(&p->phone);
@@ -401,6 +496,7 @@ int entities_extract(const char *text, size_t len, const struct norm *n,
 		return VG_OK;
 	pthread_once(&lexicon_once, lexicon_init);
 	p.lex = &lexicon;
+	p.text = text;
 	p.n = n;
 	p.country = country;
 	p.out = out;
@@ -408,8 +504,8 @@ int entities_extract(const char *text, size_t len, const struct norm *n,
 	p.age_end = 0;
 	p.npending = 0;
 	p.debt_start = p.debt_end = p.stop = NONE;
+	p.url_from = 0;
 	phone_scan_init(&p.phone, n, country, &lexicon.digits, out);
 	read_all(&p);
-	contact_urls(text, n, out);
 	return VG_OK;
 }

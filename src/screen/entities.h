@@ -81,7 +81,10 @@ double entities_min_age(const struct entities *e);
 struct entity *entities_add(struct entities *e, enum entity_kind kind,
 			    const char *value, size_t start, size_t end);
 
-/* True when no more entities of kind can be added. */
-int entities_full(const struct entities *e, enum entity_kind kind);
+/* True when no more entities of kind can be added. Inline: the pass asks at every word it reads. */
+static inline int entities_full(const struct entities *e, enum entity_kind kind)
+{
+	return e->per_kind[kind] >= ENTITIES_MAX;
+}
 
 #endif

@@ -10,10 +10,16 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* c is one of the bytes of set (never NUL). */
+/*
+ * c is one of the bytes of set (never NUL). The sets are a few bytes long,
+ * shorter than what a call of strchr() costs.
+ */
 static int is_one_of(char c, const char *set)
 {
-	return c && strchr(set, c);
+	for (; *set; set++)
+		if (*set == c)
+			return 1;
+	return 0;
 }
 
 struct currency {
@@ -67,8 +73,14 @@ static size_t currency_before(const char *t, size_t i, const struct currency **c
 	size_t k, p = i > 0 && t[i - 1] == ' ' ? i - 1 : i;
 
 	/* Every sign and code ends in one of these bytes. */
-	if (p == 0 || !is_one_of(t[p - 1], "$\xac\xa3" "dnrp"))
+	if (p == 0)
 		return SIZE_MAX;
+	switch (t[p - 1]) {
+	case '$': case '\xac': case '\xa3': case 'd': case 'n': case 'r': case 'p':
+		break;
+	default:
+		return SIZE_MAX;
+	}
 	for (k = 0; k < ARRAY_SIZE(cur_before); k++) {
 		size_t n = strlen(cur_before[k].text);
 
@@ -84,10 +96,25 @@ static size_t currency_before(const char *t, size_t i, const struct currency **c
 	return SIZE_MAX;
 }
 
+/* The byte c may start a sign or word of cur_after. */
+static bool currency_after_first(char c)
+{
+	switch (c) {
+	case '$': case '\xe2': case 'a': case 'b': case 'c': case 'd': case 'e': case 'g':
+	case 'l': case 'm': case 'n': case 'p': case 'u':
+		return true;
+	default:
+		return false;
+	}
+}
+
 static size_t currency_after(const char *t, size_t len, size_t e, const struct currency **cur)
 {
 	size_t k, p = e < len && t[e] == ' ' ? e + 1 : e, q, n;
 
+	/* Every sign and word of cur_after starts with one of these bytes. */
+	if (p >= len || !currency_after_first(t[p]))
+		return 0;
 	for (k = 0; k < ARRAY_SIZE(cur_after); k++) {
 		const char *w = cur_after[k].text;
 
@@ -106,6 +133,36 @@ static size_t currency_after(const char *t, size_t len, size_t e, const struct c
 		}
 	}
 	return 0;
+}
+
+/*
+ * Whether a currency can follow the amount at t[i], for an amount with
+ * none before it: most numbers (the groups of a phone number) have
+ * nothing after them that one could start with, and are turned away
+ * before they are read. parse_amount() reads only digits, "." and ","
+ * and then a multiplier, so the amount ends inside the run of those at
+ * t[i..q) or at q; inside it, a "." or "," stands where no multiplier
+ * or currency starts. At q, after at most a space, the next byte must
+ * start a multiplier ("k", " k", " mil", " thousand", " million") or a
+ * currency (currency_after()).
+ */
+static bool currency_may_follow(const char *t, size_t len, size_t i)
+{
+	size_t q = i;
+
+	while (q < len && (is_digit(t[q]) || t[q] == '.' || t[q] == ','))
+		q++;
+	if (q == len)
+		return false;
+	if (t[q] == 'k')
+		return true;
+	if (t[q] == ' ') {
+		if (++q == len)
+			return false;
+		if (t[q] == 'k' || t[q] == 't' || t[q] == 'm')
+			return true;
+	}
+	return currency_after_first(t[q]);
 }
 
 /* "k", " mil", " thousand", " million" at t[*e]: moves *e past it. */
@@ -198,10 +255,11 @@ int money_read(const struct norm *n, const char *country, size_t i, struct money
 	double v;
 
 	assert(i < len && is_digit(t[i]));
-	if ((i > 0 && (phrase_is_alnum(t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ',')) ||
-	    !parse_amount(t, len, i, &v, &e))
+	if (i > 0 && (phrase_is_alnum(t[i - 1]) || t[i - 1] == '.' || t[i - 1] == ','))
 		return 0;
 	a = currency_before(t, i, &cur);
+	if ((a == SIZE_MAX && !currency_may_follow(t, len, i)) || !parse_amount(t, len, i, &v, &e))
+		return 0;
 	b = e;
 	if (a == SIZE_MAX) {
 		a = i;

@@ -1,6 +1,8 @@
 #include "base/compat.h"
 #include "screen/numword.h"
 
+#include <pthread.h>
+
 struct word {
 	const char *text;
 	size_t len;
@@ -49,14 +51,105 @@ static const struct word es_tens[] = {
 	W("sesenta", 60), W("setenta", 70), W("ochenta", 80), W("noventa", 90),
 };
 
-static int lookup(const struct word *list, size_t count, const char *w, size_t len)
-{
-	size_t i;
+/* What a word is: a bit for each list it is in. */
+enum {
+	IN_DIGITS = 1, IN_EN_UNITS = 2, IN_EN_TENS = 4, IN_ES_UNITS = 8, IN_ES_TENS = 16,
+};
 
-	for (i = 0; i < count; i++)
-		if (list[i].len == len && list[i].text[0] == w[0] && !memcmp(list[i].text, w, len))
-			return list[i].value;
-	return -1;
+/*
+ * Every word of the lists above once, with the lists it is in; a word in
+ * several ("one", "uno") has the same value in each. Found through an
+ * open-addressing table of the word's hash: the words are looked up at
+ * every number word of a text (the digits of phone numbers spelled out),
+ * and walking the lists one after the other cost some 60 comparisons.
+ */
+#define TABLE_SLOTS 256
+#define WORDS_MAX 128
+
+struct entry {
+	const char *text;
+	size_t len;
+	int value;
+	unsigned lists;
+};
+
+struct table {
+	struct entry words[WORDS_MAX];
+	size_t count;
+	uint8_t slots[TABLE_SLOTS]; /* an index into words plus one; 0 for none */
+};
+
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+static struct table table;
+
+static unsigned hash(const char *w, size_t len)
+{
+	unsigned h = (unsigned)len * 131u + (unsigned char)w[0] * 31u + (unsigned char)w[len - 1];
+
+	if (len > 1)
+		h = h * 7u + (unsigned char)w[1];
+	return h % TABLE_SLOTS;
+}
+
+/* The entry of the word w[0..len), or NULL. */
+static struct entry *find(struct table *t, const char *w, size_t len)
+{
+	for (unsigned h = hash(w, len);; h = (h + 1) % TABLE_SLOTS) {
+		struct entry *e;
+
+		if (!t->slots[h])
+			return NULL;
+		e = &t->words[t->slots[h] - 1];
+		if (e->len == len && !memcmp(e->text, w, len))
+			return e;
+	}
+}
+
+static void table_add(struct table *t, const struct word *list, size_t count, unsigned lists)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct entry *e = find(t, list[i].text, list[i].len);
+		unsigned h;
+
+		if (e) {
+			assert(e->value == list[i].value);
+			e->lists |= lists;
+			continue;
+		}
+		assert(t->count < WORDS_MAX);
+		e = &t->words[t->count++];
+		e->text = list[i].text;
+		e->len = list[i].len;
+		e->value = list[i].value;
+		e->lists = lists;
+		for (h = hash(e->text, e->len); t->slots[h]; h = (h + 1) % TABLE_SLOTS)
+			;
+		t->slots[h] = (uint8_t)t->count;
+	}
+}
+
+static void table_init(void)
+{
+	table_add(&table, digit_words, ARRAY_SIZE(digit_words), IN_DIGITS);
+	table_add(&table, en_units, ARRAY_SIZE(en_units), IN_EN_UNITS);
+	table_add(&table, en_tens, ARRAY_SIZE(en_tens), IN_EN_TENS);
+	table_add(&table, es_units, ARRAY_SIZE(es_units), IN_ES_UNITS);
+	table_add(&table, es_tens, ARRAY_SIZE(es_tens), IN_ES_TENS);
+}
+
+/* The entry of the word w[0..len), len > 0, or NULL. */
+static const struct entry *word(const char *w, size_t len)
+{
+	pthread_once(&table_once, table_init);
+	return find(&table, w, len);
+}
+
+/* The value of the word w[0..len), len > 0, when it is in one of lists, or -1. */
+static int lookup(unsigned lists, const char *w, size_t len)
+{
+	const struct entry *e = word(w, len);
+
+	return e && (e->lists & lists) ? e->value : -1;
 }
 
 static void add_words(struct wordset *w, const struct word *list, size_t count)
@@ -82,7 +175,7 @@ void numword_add_numbers(struct wordset *w)
 
 int numword_digit(const char *w, size_t len)
 {
-	return lookup(digit_words, ARRAY_SIZE(digit_words), w, len);
+	return len ? lookup(IN_DIGITS, w, len) : -1;
 }
 
 static int is_alpha(char c)
@@ -107,12 +200,12 @@ static int ends_word(const char *text, size_t len, size_t pos)
 }
 
 /*
- * Reads the unit (1 to 9: the first nine entries of units) after a tens
+ * Reads the unit (1 to 9 of the list units) after a tens
  * word; sep is the joiner ("-" or " " in English, " y " in Spanish).
  * Returns the unit and sets *end, or returns 0.
  */
 static int unit_after(const char *text, size_t len, size_t pos, const char *sep,
-		      const struct word *units, size_t *end)
+		      unsigned units, size_t *end)
 {
 	size_t s = strlen(sep), w;
 	int v;
@@ -123,8 +216,8 @@ static int unit_after(const char *text, size_t len, size_t pos, const char *sep,
 	w = word_len(text, len, pos);
 	if (!w || !ends_word(text, len, pos + w))
 		return 0;
-	v = lookup(units, 9, text + pos, w);
-	if (v < 0)
+	v = lookup(units, text + pos, w);
+	if (v < 1 || v > 9)
 		return 0;
 	*end = pos + w;
 	return v;
@@ -133,28 +226,28 @@ static int unit_after(const char *text, size_t len, size_t pos, const char *sep,
 int numword_parse(const char *text, size_t len, size_t pos, size_t *end)
 {
 	size_t w = word_len(text, len, pos), e = pos + w;
+	const struct entry *n;
 	int v, u;
 
 	if (!w || !ends_word(text, len, e))
 		return -1;
-	v = lookup(en_tens, ARRAY_SIZE(en_tens), text + pos, w);
-	if (v > 0) {
-		u = unit_after(text, len, e, "-", en_units, &e);
-		if (!u)
-			u = unit_after(text, len, e, " ", en_units, &e);
-		*end = e;
-		return v + u;
-	}
-	v = lookup(es_tens, ARRAY_SIZE(es_tens), text + pos, w);
-	if (v > 0) {
-		*end = e;
-		return v + unit_after(text, len, e, " y ", es_units, end);
-	}
-	v = lookup(en_units, ARRAY_SIZE(en_units), text + pos, w);
-	if (v < 0)
-		v = lookup(es_units, ARRAY_SIZE(es_units), text + pos, w);
-	if (v < 0)
+	n = word(text + pos, w);
+	if (!n)
 		return -1;
+	if (n->lists & IN_EN_TENS) {
+		u = unit_after(text, len, e, "-", IN_EN_UNITS, &e);
+		if (!u)
+			u = unit_after(text, len, e, " ", IN_EN_UNITS, &e);
+		*end = e;
+		return n->value + u;
+	}
+	if (n->lists & IN_ES_TENS) {
+		*end = e;
+		return n->value + unit_after(text, len, e, " y ", IN_ES_UNITS, end);
+	}
+	if (!(n->lists & (IN_EN_UNITS | IN_ES_UNITS)))
+		return -1;
+	v = n->value;
 	*end = e;
 	return v;
 }

@@ -3,7 +3,8 @@
  *
  * The entity extractors read normalised text (norm.h: lower case, accents
  * removed), so the words here are written that way: "dieciseis" stands for
- * "dieciséis". Pure functions of their arguments.
+ * "dieciséis". Pure functions of their arguments (the words are indexed
+ * once, on first use, and only read after that).
  */
 #ifndef VIGIL_NUMWORD_H
 #define VIGIL_NUMWORD_H

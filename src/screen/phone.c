@@ -211,16 +211,27 @@ int phone_e164(const char *digits, size_t len, int plus, const char *country,
 	return to_e164(digits, len, plus, country_find(country), out);
 }
 
+/* The number the digits of a group make (at most DIGITS_MAX of them, which a long holds). */
+static long group_value(const struct phone_group *g)
+{
+	long v = 0;
+
+	for (size_t k = 0; k < g->ndig; k++)
+		v = v * 10 + (g->digits[k] - '0');
+	return v;
+}
+
 /* Year-month-day or day-month-year with one separator: "2026-05-01". */
 static int is_date(const struct phone_group *g, size_t count)
 {
 	long a, b, c;
 
-	if (count < 3 || !g[1].sep || g[1].sep != g[2].sep || !strchr("-/.", g[1].sep))
+	if (count < 3 || g[1].sep != g[2].sep ||
+	    (g[1].sep != '-' && g[1].sep != '/' && g[1].sep != '.'))
 		return 0;
-	a = strtol(g[0].digits, NULL, 10);
-	b = strtol(g[1].digits, NULL, 10);
-	c = strtol(g[2].digits, NULL, 10);
+	a = group_value(&g[0]);
+	b = group_value(&g[1]);
+	c = group_value(&g[2]);
 	if (g[0].ndig == 4 && g[1].ndig <= 2 && g[2].ndig <= 2)
 		return a >= 1900 && a <= 2099 && b >= 1 && b <= 12 && c >= 1 && c <= 31;
 	if (g[0].ndig <= 2 && g[1].ndig <= 2 && g[2].ndig == 4)
@@ -386,7 +397,8 @@ static void add_letters(struct phone_scan *s, size_t i, size_t j)
 			return;
 		}
 	}
-	d = memchr(t + i, '|', j - i) || !wordset_maybe(s->digit_words, t + i, j - i) ? -1 :
+	/* The wordset turns away most words before they are searched for "|". */
+	d = !wordset_maybe(s->digit_words, t + i, j - i) || memchr(t + i, '|', j - i) ? -1 :
 	    numword_digit(t + i, j - i);
 	if (d < 0) {
 		end_candidate(s);
@@ -421,11 +433,19 @@ static bool idle(const struct phone_scan *s)
 void phone_scan_init(struct phone_scan *s, const struct norm *n, const char *country,
 		     const struct wordset *digit_words, struct entities *out)
 {
-	memset(s, 0, sizeof(*s));
+	/* The window (most of the struct) is written before it is read: it is not cleared. */
 	s->n = n;
 	s->country = country_find(country);
-	s->digit_words = digit_words;
 	s->out = out;
+	s->digit_words = digit_words;
+	s->head = s->count = s->digits = 0;
+	memset(&s->cur, 0, sizeof(s->cur));
+	s->in_group = false;
+	s->gap = 0;
+	s->gap_char = 0;
+	s->after_plus = s->after_currency = false;
+	s->plus_pos = 0;
+	s->done = false;
 }
 
 int phone_scan_wants(const struct phone_scan *s, size_t i, size_t k)
@@ -458,8 +478,10 @@ static size_t step(struct phone_scan *s, size_t i)
 	char c = t[i];
 
 	if (is_digit(c)) {
-		add_digit(s, c, i, i + 1);
-		return i + 1;
+		/* A run of digits is read at once: nothing between two of them ends the group. */
+		for (j = i; j < len && is_digit(t[j]); j++)
+			add_digit(s, t[j], j, j + 1);
+		return j;
 	}
 	if (is_run_char(c)) {
 		for (j = i; j < len && is_run_char(t[j]); j++)

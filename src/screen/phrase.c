@@ -1,17 +1,27 @@
 #include "base/compat.h"
 #include "screen/phrase.h"
 
-size_t phrase_at(const char *t, size_t len, size_t i, const char *p)
+/*
+ * The phrases are short and most differ from the text within a byte or
+ * two, so they are compared byte by byte as their end is looked for,
+ * rather than measured with strlen() and then compared with memcmp().
+ */
+static inline size_t at(const char *t, size_t len, size_t i, const char *p)
 {
 	size_t n;
 
-	if (i >= len || t[i] != p[0])
-		return 0;
-	n = strlen(p);
-	if (len - i < n || memcmp(t + i, p, n) ||
-	    (p[n - 1] != ' ' && i + n < len && phrase_is_alnum(t[i + n])))
+	for (n = 0; p[n]; n++)
+		if (i + n >= len || t[i + n] != p[n])
+			return 0;
+	/* An empty phrase stands nowhere. */
+	if (!n || (p[n - 1] != ' ' && i + n < len && phrase_is_alnum(t[i + n])))
 		return 0;
 	return i + n;
+}
+
+size_t phrase_at(const char *t, size_t len, size_t i, const char *p)
+{
+	return at(t, len, i, p);
 }
 
 size_t phrase_any_at(const char *t, size_t len, size_t i, const char *const *phrases,
@@ -22,10 +32,15 @@ size_t phrase_any_at(const char *t, size_t len, size_t i, const char *const *phr
 	if (i >= len)
 		return 0;
 	for (k = 0; k < count; k++) {
-		/* Most phrases differ at the first byte: that is read before the call. */
-		if (phrases[k][0] != t[i])
+		const char *p = phrases[k];
+
+		/*
+		 * Most phrases differ at the first or second byte ("years old",
+		 * "yrs old", "yo"): those are read before the whole phrase is.
+		 */
+		if (p[0] != t[i] || (p[1] && (i + 1 == len || p[1] != t[i + 1])))
 			continue;
-		e = phrase_at(t, len, i, phrases[k]);
+		e = at(t, len, i, p);
 		if (e)
 			return e;
 	}

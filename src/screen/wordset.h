@@ -63,17 +63,27 @@ void wordset_merge(struct wordset *w, const struct wordset *other);
 void wordset_add_all(struct wordset *w, const char *const *phrases, size_t count);
 
 /*
+ * The second test of wordset_maybe() alone, the hash of the whole word
+ * w[0..len), len > 0: for a caller that has made the first test (the
+ * first two letters and the length) in a cheaper way already. False
+ * only when no phrase added starts with the word.
+ */
+static inline int wordset_maybe_hash(const struct wordset *w, const char *word, size_t len)
+{
+	unsigned h = wordset_hash(word, len);
+
+	return (w->hashes[h / 64] >> (h % 64)) & 1;
+}
+
+/*
  * False when no phrase added starts with the word w[0..len), len > 0.
  * Inline: it runs once per word of every text.
  */
 static inline int wordset_maybe(const struct wordset *w, const char *word, size_t len)
 {
-	unsigned h;
-
 	if (!(w->lengths[wordset_key(word, len)] & wordset_length_bit(len)))
 		return 0;
-	h = wordset_hash(word, len);
-	return (w->hashes[h / 64] >> (h % 64)) & 1;
+	return wordset_maybe_hash(w, word, len);
 }
 
 #endif

@@ -5,7 +5,9 @@
 #include <cmocka.h>
 
 #include "base/compat.h"
+#include "screen/byteclass.h"
 #include "screen/entities.h"
+#include "screen/numword.h"
 #include "screen/phone.h"
 
 /*
@@ -445,6 +447,15 @@ static void test_money(void **state)
 		{ "$3.50 coffee", "USD 3.5", "$3.50", 3.5 },
 		{ "5 mil pesos", "MXN 5000", "5 mil pesos", 5000 },
 		{ "\xc2\xa3" "200 a night", "GBP 200", "\xc2\xa3" "200", 200 },
+		/* A currency after the amount, after a multiplier, at the end of the text. */
+		{ "2 thousand dollars", "USD 2000", "2 thousand dollars", 2000 },
+		{ "1.5 million euros", "EUR 1500000", "1.5 million euros", 1500000 },
+		{ "5k usd", "USD 5000", "5k usd", 5000 },
+		{ "3 k bucks", "USD 3000", "3 k bucks", 3000 },
+		{ "4 millones pesos", "MXN 4000000", "4 millones pesos", 4000000 },
+		{ "40\xe2\x82\xac", "EUR 40", "40\xe2\x82\xac", 40 },
+		{ "3,500.25 libras", "GBP 3500.25", "3,500.25 libras", 3500.25 },
+		{ "12.5 $", "USD 12.5", "12.5 $", 12.5 },
 	};
 	const struct entity *x;
 	const char *s;
@@ -464,8 +475,10 @@ static void test_money(void **state)
 	expect(s, ENTITY_MONEY, "MXN 300", "$300");
 	extract(s, "CA");
 	expect(s, ENTITY_MONEY, "CAD 300", "$300");
-	/* No currency, no money. */
+	/* No currency, no money; nor a currency after a "." or "," inside the number. */
 	extract("20k followers and 300 likes", "US");
+	assert_int_equal(count(ENTITY_MONEY), 0);
+	extract("1,2345 pesos, 7 t, 8 m, 9 k", "US");
 	assert_int_equal(count(ENTITY_MONEY), 0);
 }
 
@@ -685,6 +698,179 @@ static void test_ages_looked_and_repeated(void **state)
 	free(big);
 }
 
+/* The entities of ents, spans moved back by off, as one comparable string. */
+static void describe(char *out, size_t size, size_t off)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < ents.count; i++) {
+		const struct entity *x = &ents.items[i];
+		int k = snprintf(out + n, size - n, "%d %s %g %d %d %zu %zu; ", (int)x->kind,
+				 x->value, x->number, x->is_cue, x->is_debt, x->start - off,
+				 x->end - off);
+
+		assert_true(k > 0 && (size_t)k < size - n);
+		n += (size_t)k;
+	}
+}
+
+/*
+ * The pass reads the text in blocks of 64 bytes and sifts the words of
+ * each block before it stops at them: whatever the offset of a phrase from
+ * the start of a block, the same entities are found, with the same spans.
+ * Each phrase is put after filler of every length from 3 to 133 bytes (short
+ * words, or one long word that crosses blocks) and compared with the
+ * first.
+ */
+static void test_block_offsets(void **state)
+{
+	static const char *const phrases[] = {
+		"Text (5l0) 555-O1Z3 for fun",
+		"call 5l0 555 O1Z3 or 5IO.555.OI42 now",
+		"five one zero five five five zero one four two",
+		"cinco uno cero cinco cinco cinco cero uno cuatro dos",
+		"+44 20 7946 0123 and 07700 900123",
+		"she is 15 and he's 14. a girl of 13; tiene 16 anos",
+		"sixteen years old, twenty-one yrs old, treinta y dos anos de edad",
+		"looks about 14, in high school, a minor, menor de edad",
+		"write maria at example dot com or ana.b@example.org today",
+		"see www.example.com/x. or https://example.net/a?b=c and site.io",
+		"ig: rosa_22, snap - lulu, @someone and instagram girl",
+		"she owes $3,000 and 2k pesos; paid back 500 dollars. 40 euros",
+		"owe owes debt deuda pagar pay back $20 arroba at to a o i y 16",
+	};
+	static const char *const fillers[] = { "xq ", "ab cd ", "qqqqqqqqqqqqqqqqqqq" };
+	static char first[8192], now[8192];
+	size_t p, f, shift;
+
+	(void)state;
+	for (p = 0; p < ARRAY_SIZE(phrases); p++) {
+		for (f = 0; f < ARRAY_SIZE(fillers); f++) {
+			for (shift = 3; shift <= 133; shift++) {
+				size_t plen = strlen(phrases[p]), len = shift + 1 + plen;
+				char *s = repeat(fillers[f], len);
+
+				s[shift] = ' ';
+				memcpy(s + shift + 1, phrases[p], plen);
+				extract_n(s, len, "US");
+				describe(shift == 3 ? first : now, sizeof(now), shift + 1);
+				if (shift > 3 && strcmp(first, now))
+					fail_msg("\"%s\" after %zu bytes of \"%s\":\n%s\nagainst\n%s",
+						 phrases[p], shift, fillers[f], now, first);
+				free(s);
+			}
+			if (!first[0])
+				fail_msg("no entity in \"%s\"", phrases[p]);
+		}
+	}
+}
+
+/* Every word the number readers know, and words they must not take. */
+static void test_number_words(void **state)
+{
+	static const char *const digits[] = {
+		"zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight",
+		"nine", "cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho",
+		"nueve",
+	};
+	static const int digit_values[] = {
+		0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+	};
+	static const struct {
+		const char *text;
+		int value;
+		size_t end;
+	} numbers[] = {
+		{ "one", 1, 3 }, { "nineteen", 19, 8 }, { "twenty", 20, 6 },
+		{ "twenty-one", 21, 10 }, { "ninety nine", 99, 11 }, { "forty-", 40, 5 },
+		{ "thirty ten", 30, 6 }, { "uno", 1, 3 }, { "quince", 15, 6 },
+		{ "veintiun", 21, 8 }, { "veintinueve", 29, 11 }, { "treinta y dos", 32, 13 },
+		{ "noventa y nueve", 99, 15 }, { "cincuenta y diez", 50, 9 }, { "diez", 10, 4 },
+		{ "zero", -1, 0 }, { "oh", -1, 0 }, { "cero", -1, 0 }, { "un", -1, 0 },
+		{ "una", -1, 0 }, { "fivee", -1, 0 }, { "five5", -1, 0 }, { "tens", -1, 0 },
+		{ "twentyone", -1, 0 }, { "", -1, 0 },
+	};
+	size_t i, end;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(digits); i++)
+		assert_int_equal(numword_digit(digits[i], strlen(digits[i])), digit_values[i]);
+	assert_int_equal(numword_digit("ten", 3), -1);
+	assert_int_equal(numword_digit("onee", 4), -1);
+	assert_int_equal(numword_digit("on", 2), -1);
+	assert_int_equal(numword_digit("x", 0), -1);
+	for (i = 0; i < ARRAY_SIZE(numbers); i++) {
+		const char *t = numbers[i].text;
+
+		end = 12345;
+		assert_int_equal(numword_parse(t, strlen(t), 0, &end), numbers[i].value);
+		assert_int_equal(end, numbers[i].value < 0 ? 12345 : numbers[i].end);
+	}
+}
+
+/* The classes of byteclass.h, a byte at a time. */
+static void byteclass_plain(const unsigned char *s, struct byteclass *c)
+{
+	c->alpha = c->digit = c->sign = 0;
+	for (unsigned j = 0; j < 64; j++) {
+		unsigned b = s[j];
+
+		c->alpha |= (uint64_t)(b >= 'a' && b <= 'z') << j;
+		c->digit |= (uint64_t)(b >= '0' && b <= '9') << j;
+		c->sign |= (uint64_t)((b >= '!' && b <= '/') || (b >= ':' && b <= '@') || b >= 0xc0)
+			   << j;
+	}
+}
+
+static void expect_byteclass(const unsigned char *s)
+{
+	struct byteclass want, got;
+
+	byteclass_plain(s, &want);
+	byteclass_swar(s, &got);
+	assert_memory_equal(&got, &want, sizeof(want));
+#if defined(__SSE2__)
+	byteclass_sse2(s, &got);
+	assert_memory_equal(&got, &want, sizeof(want));
+#endif
+	byteclass_of(s, &got);
+	assert_memory_equal(&got, &want, sizeof(want));
+}
+
+/* Every byte value at every place of a block, beside random bytes and the bounds. */
+static void test_byteclass(void **state)
+{
+	static const unsigned char edges[] = {
+		0, ' ', '!', '/', '0', '9', ':', '@', 'A', 'Z', '`', 'a', 'z', '{', 0x7f, 0x80,
+		0xbf, 0xc0, 0xff,
+	};
+	unsigned char block[64];
+	uint32_t seed = 20261123;
+	size_t v, j, r;
+
+	(void)state;
+	for (v = 0; v < 256; v++) {
+		for (j = 0; j < 64; j++) {
+			for (r = 0; r < 64; r++) {
+				seed = seed * 1664525u + 1013904223u;
+				block[r] = edges[(seed >> 24) % sizeof(edges)];
+			}
+			block[j] = (unsigned char)v;
+			expect_byteclass(block);
+			memset(block, (int)v, sizeof(block));
+			expect_byteclass(block);
+		}
+	}
+	for (r = 0; r < 20000; r++) {
+		for (j = 0; j < 64; j++) {
+			seed = seed * 1664525u + 1013904223u;
+			block[j] = (unsigned char)(seed >> 24);
+		}
+		expect_byteclass(block);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +893,9 @@ int main(void)
 		cmocka_unit_test(test_hostile_inputs),
 		cmocka_unit_test(test_ages_bare_numbers),
 		cmocka_unit_test(test_ages_looked_and_repeated),
+		cmocka_unit_test(test_block_offsets),
+		cmocka_unit_test(test_number_words),
+		cmocka_unit_test(test_byteclass),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
