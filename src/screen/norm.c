@@ -53,8 +53,20 @@
 struct cache_entry {
 	int32_t cp;       /* 0 when empty: NUL never takes the slow path */
 	uint8_t len;
-	char bytes[27];
+	uint8_t alone;    /* ALONE_BEFORE, ALONE_AFTER */
+	char bytes[26];
 };
+
+/*
+ * What a cached character does next to ASCII, as utf8proc's grapheme
+ * rules say (asked once, when the entry is made): ALONE_BEFORE, there is a
+ * break between an ASCII byte and it (it is not a mark or a joiner that
+ * extends the byte's cluster); ALONE_AFTER, there is one between it and an
+ * ASCII byte (it is not a prefix). The rules treat every printable ASCII
+ * byte alike, and break around control characters in any case.
+ */
+#define ALONE_BEFORE 1u
+#define ALONE_AFTER 2u
 
 struct norm_cache {
 	struct cache_entry e[CACHE_SIZE];
@@ -204,28 +216,17 @@ static int put_bytes(struct out *o, const char *s, size_t len, size_t start, siz
 	return VG_OK;
 }
 
+#if !defined(__SSE2__)
 /*
  * from[w..w+8) = i, i+1, ... and to[w..w+8) = i+1, i+2, ...: the offsets of
- * eight bytes that map one to one. Four 16-byte stores rather than sixteen
- * of four bytes: the stores were what this path spent its time on.
+ * eight bytes that map one to one.
  */
-static inline void offsets8(uint32_t *from, uint32_t *to, size_t w, size_t i)
+static void offsets8(uint32_t *from, uint32_t *to, size_t w, size_t i)
 {
-#if defined(__SSE2__)
-	__m128i a = _mm_add_epi32(_mm_set1_epi32((int)i), _mm_setr_epi32(0, 1, 2, 3));
-	__m128i four = _mm_set1_epi32(4), one = _mm_set1_epi32(1);
-	__m128i b = _mm_add_epi32(a, four);
-
-	_mm_storeu_si128((__m128i *)(void *)(from + w), a);
-	_mm_storeu_si128((__m128i *)(void *)(from + w + 4), b);
-	_mm_storeu_si128((__m128i *)(void *)(to + w), _mm_add_epi32(a, one));
-	_mm_storeu_si128((__m128i *)(void *)(to + w + 4), _mm_add_epi32(b, one));
-#else
 	for (unsigned j = 0; j < 8; j++) {
 		from[w + j] = (uint32_t)(i + j);
 		to[w + j] = (uint32_t)(i + j + 1);
 	}
-#endif
 }
 
 /*
@@ -249,86 +250,86 @@ static int fold8(const unsigned char *in, size_t i, char *text, uint32_t *from,
 	*space = (int)(sp >> 63);
 	return 1;
 }
+#endif
 
 #if defined(__SSE2__)
+/* Whether the sixteen bytes at p are all ASCII. */
+static inline bool ascii16(const unsigned char *p)
+{
+	return !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p));
+}
+
+/* Stores four offsets at p. */
+static inline void store4(uint32_t *p, __m128i v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
 /*
- * fold8() for the sixteen ASCII bytes at in[i], with SSE2: the same test
- * and the same bytes, sixteen at a time. The bytes are ASCII, so signed
- * comparisons order them as unsigned ones would.
+ * Folds the ASCII bytes at in[i] to text[w] sixteen at a time, with SSE2,
+ * up to the first that does not map to one byte (white space after white
+ * space or after a space already written, DEL) or r bytes, whichever comes
+ * first, and returns how many it folded (0 to r). It loads and stores
+ * sixteen bytes and sixteen offsets whatever r is: the caller makes sure
+ * in[i..i+16) may be read and text, from and to have room for sixteen more
+ * at w. The bytes are ASCII, so signed comparisons order them as unsigned
+ * ones would.
  */
-static int fold16(const unsigned char *in, size_t i, char *text, uint32_t *from,
-		  uint32_t *to, size_t w, int *space)
+static inline __attribute__((always_inline)) size_t
+fold16(const unsigned char *in, size_t i, size_t r, char *text, uint32_t *from, uint32_t *to,
+       size_t w, int *space)
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
-	__m128i sp = _mm_cmplt_epi8(x, _mm_set1_epi8(' ' + 1));
-	__m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-				      _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-	unsigned spm = (unsigned)_mm_movemask_epi8(sp);
-	__m128i y;
+	unsigned spm = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(x, _mm_set1_epi8(' ' + 1)));
+	unsigned del = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+	unsigned bad = ((spm & ((spm << 1) | (unsigned)*space)) | del) &
+		       (0xffffu >> (16 - r));
+	size_t k = bad ? (size_t)__builtin_ctz(bad) : r;
+	/* 'A' to 'Z' are the bytes that x + 63 takes below -128 + 26. */
+	__m128i upper = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(63)),
+				       _mm_set1_epi8(-128 + 26));
+	__m128i y = _mm_or_si128(_mm_max_epu8(x, _mm_set1_epi8(' ')),
+				 _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+	__m128i b = _mm_set1_epi32((int)i);
 
-	if ((spm & (spm << 1)) || (*space && (spm & 1)) ||
-	    _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))))
+	if (!k)
 		return 0;
-	y = _mm_or_si128(x, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
-	y = _mm_or_si128(_mm_andnot_si128(sp, y), _mm_and_si128(sp, _mm_set1_epi8(' ')));
 	_mm_storeu_si128((__m128i *)(void *)(text + w), y);
-	offsets8(from, to, w, i);
-	offsets8(from, to, w + 8, i + 8);
-	*space = (int)(spm >> 15);
-	return 1;
+	store4(from + w, _mm_add_epi32(b, _mm_setr_epi32(0, 1, 2, 3)));
+	store4(from + w + 4, _mm_add_epi32(b, _mm_setr_epi32(4, 5, 6, 7)));
+	store4(from + w + 8, _mm_add_epi32(b, _mm_setr_epi32(8, 9, 10, 11)));
+	store4(from + w + 12, _mm_add_epi32(b, _mm_setr_epi32(12, 13, 14, 15)));
+	store4(to + w, _mm_add_epi32(b, _mm_setr_epi32(1, 2, 3, 4)));
+	store4(to + w + 4, _mm_add_epi32(b, _mm_setr_epi32(5, 6, 7, 8)));
+	store4(to + w + 8, _mm_add_epi32(b, _mm_setr_epi32(9, 10, 11, 12)));
+	store4(to + w + 12, _mm_add_epi32(b, _mm_setr_epi32(13, 14, 15, 16)));
+	*space = (int)(spm >> (k - 1) & 1);
+	return k;
 }
 #endif
 
-/* The fast path: len bytes of ASCII at in[start]. */
-static int put_ascii(struct out *o, const unsigned char *in, size_t start, size_t len)
+/*
+ * One ASCII byte at in[i], folded to text[w] or merged into the space
+ * before it; returns the new w.
+ */
+static size_t fold1(const unsigned char *in, size_t i, char *text, uint32_t *from,
+		    uint32_t *to, size_t w, int *space)
 {
-	struct norm *n = o->n;
-	char *text;
-	uint32_t *from, *to;
-	size_t i = start, w, end = start + len, stop;
-	int space = o->space, rc;
+	unsigned char c = ascii_fold[in[i]];
 
-	rc = reserve(o, len);
-	if (rc)
-		return rc;
-	text = n->text;
-	from = n->from;
-	to = n->to;
-	w = o->len;
-	while (i < end) {
-#if defined(__SSE2__)
-		if (end - i >= 16 && fold16(in, i, text, from, to, w, &space)) {
-			i += 16;
-			w += 16;
-			continue;
+	if (c == ' ') {
+		if (*space) {
+			to[w - 1] = (uint32_t)(i + 1);
+			return w;
 		}
-#endif
-		if (end - i >= 8 && fold8(in, i, text, from, to, w, &space)) {
-			i += 8;
-			w += 8;
-			continue;
-		}
-		for (stop = end - i >= 8 ? i + 8 : end; i < stop; i++) {
-			unsigned char c = ascii_fold[in[i]];
-
-			if (c == ' ') {
-				if (space) {
-					to[w - 1] = (uint32_t)(i + 1);
-					continue;
-				}
-				space = 1;
-			} else {
-				space = 0;
-			}
-			text[w] = (char)c;
-			from[w] = (uint32_t)i;
-			to[w] = (uint32_t)(i + 1);
-			w++;
-		}
+		*space = 1;
+	} else {
+		*space = 0;
 	}
-	o->len = w;
-	o->space = space;
-	return VG_OK;
+	text[w] = (char)c;
+	from[w] = (uint32_t)i;
+	to[w] = (uint32_t)(i + 1);
+	return w + 1;
 }
 
 static int is_letter(int32_t cp)
@@ -529,6 +530,7 @@ static int put_single(struct out *o, int32_t cp, size_t start, size_t end)
 	struct cache_entry *e = &o->n->cache->e[(uint32_t)cp % CACHE_SIZE];
 	size_t len0 = o->len;
 	int space0 = o->space, rc;
+	utf8proc_int32_t state;
 
 	if (e->cp == cp)
 		return put_bytes(o, e->bytes, e->len, start, end);
@@ -547,7 +549,69 @@ static int put_single(struct out *o, int32_t cp, size_t start, size_t end)
 	e->len = (uint8_t)(o->len - len0);
 	if (e->len)
 		memcpy(e->bytes, o->n->text + len0, e->len);
+	e->alone = 0;
+	state = 0;
+	if (utf8proc_grapheme_break_stateful('a', cp, &state))
+		e->alone |= ALONE_BEFORE;
+	state = 0;
+	if (utf8proc_grapheme_break_stateful(cp, 'a', &state))
+		e->alone |= ALONE_AFTER;
 	return VG_OK;
+}
+
+/*
+ * Decodes the character at in[i] when it is two to four bytes of valid
+ * UTF-8: returns its length and sets *cp; 0 for anything else (ASCII,
+ * invalid or cut-off sequences, overlong forms, surrogates), which the
+ * callers leave to the slow path and its checks.
+ */
+static size_t utf8_decode(const unsigned char *in, size_t len, size_t i, int32_t *cp)
+{
+	unsigned c = in[i];
+	uint32_t v;
+
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	if (c < 0xe0) {
+		if (len - i < 2 || (in[i + 1] & 0xc0) != 0x80)
+			return 0;
+		*cp = (int32_t)((c & 0x1fu) << 6 | (in[i + 1] & 0x3fu));
+		return 2;
+	}
+	if (c < 0xf0) {
+		if (len - i < 3 || (in[i + 1] & 0xc0) != 0x80 || (in[i + 2] & 0xc0) != 0x80)
+			return 0;
+		v = (c & 0x0fu) << 12 | (in[i + 1] & 0x3fu) << 6 | (in[i + 2] & 0x3fu);
+		if (v < 0x800 || (v >= 0xd800 && v < 0xe000))
+			return 0;
+		*cp = (int32_t)v;
+		return 3;
+	}
+	if (len - i < 4 || (in[i + 1] & 0xc0) != 0x80 || (in[i + 2] & 0xc0) != 0x80 ||
+	    (in[i + 3] & 0xc0) != 0x80)
+		return 0;
+	v = (c & 0x07u) << 18 | (in[i + 1] & 0x3fu) << 12 | (in[i + 2] & 0x3fu) << 6 |
+	    (in[i + 3] & 0x3fu);
+	if (v < 0x10000 || v > 0x10ffff)
+		return 0;
+	*cp = (int32_t)v;
+	return 4;
+}
+
+/*
+ * The cache entry of the character at in[i] when it has one, with *size
+ * set to the character's length; NULL otherwise.
+ */
+static const struct cache_entry *cache_at(const struct norm *n, const unsigned char *in,
+					  size_t len, size_t i, size_t *size)
+{
+	const struct cache_entry *e;
+	int32_t cp;
+
+	if (!n->cache || !(*size = utf8_decode(in, len, i, &cp)))
+		return NULL;
+	e = &n->cache->e[(uint32_t)cp % CACHE_SIZE];
+	return e->cp == cp ? e : NULL;
 }
 
 /*
@@ -589,9 +653,12 @@ static int put_slow(struct out *o, const unsigned char *in, size_t len, size_t *
 		cps[count++] = next;
 		end += (size_t)k;
 	}
-	if (count == 1 && cp < 0x80)
-		rc = put_ascii(o, in, start, 1);
-	else if (count == 1)
+	if (count == 1 && cp < 0x80) {
+		rc = reserve(o, 1);
+		if (!rc)
+			o->len = fold1(in, start, o->n->text, o->n->from, o->n->to, o->len,
+				       &o->space);
+	} else if (count == 1)
 		rc = put_single(o, cp, start, end);
 	else
 		rc = put_cluster(o, cps, count, start, end);
@@ -602,33 +669,164 @@ static int put_slow(struct out *o, const unsigned char *in, size_t len, size_t *
 }
 
 /*
- * The length of the run of ASCII bytes at in[i]: sixteen bytes at a time
- * where SSE2 is there (every x86-64), then eight, then one.
+ * Whether the cached character e ends its cluster, the next character
+ * starting at in[j]: after it comes the end, ASCII after which the cache
+ * says there is a break, or a character utf8proc breaks from it (asked as
+ * the slow path would ask it, with a fresh state).
  */
-static size_t ascii_run(const unsigned char *in, size_t len, size_t i)
+static bool alone_after(const struct cache_entry *e, const unsigned char *in, size_t len,
+			size_t j)
 {
-	size_t j = i;
+	utf8proc_int32_t state = 0;
+	int32_t next;
+
+	if (j == len || in[j] < 0x80)
+		return e->alone & ALONE_AFTER;
+	return utf8_decode(in, len, j, &next) &&
+	       utf8proc_grapheme_break_stateful(e->cp, next, &state);
+}
+
+/*
+ * How many of the (at most) sixteen bytes at in[i] are ASCII before the
+ * first that is not: one load where SSE2 is there (every x86-64) and the
+ * text goes on for sixteen bytes, else one byte at a time.
+ */
+static size_t ascii_prefix(const unsigned char *in, size_t len, size_t i)
+{
+	size_t j = i, stop = len - i < 16 ? len : i + 16;
 
 #if defined(__SSE2__)
-	while (len - j >= 16) {
+	if (len - i >= 16) {
 		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_loadu_si128((const __m128i *)(const void *)(in + j)));
+			_mm_loadu_si128((const __m128i *)(const void *)(in + i)));
 
-		if (m)
-			return j + (size_t)__builtin_ctz(m) - i;
-		j += 16;
+		return m ? (size_t)__builtin_ctz(m) : 16;
 	}
 #endif
-	while (len - j >= 8) {
-		uint64_t w = swar_load8(in + j) & SWAR_HIGH;
-
-		if (w)
-			return j + (size_t)__builtin_ctzll(w) / 8 - i;
-		j += 8;
-	}
-	while (j < len && in[j] < 0x80)
+	while (j < stop && in[j] < 0x80)
 		j++;
 	return j - i;
+}
+
+/*
+ * Folds the r ASCII bytes at in[i] to the output at *w (which has room for
+ * them): with SSE2 every stretch of bytes that map one to one sixteen at a
+ * time, when the text and the output have room for a whole load and store;
+ * elsewhere eight at a time (SWAR) where a whole word maps one to one; the
+ * bytes that merge into a space and DEL one by one.
+ */
+static void fold_run(struct norm *n, const unsigned char *in, size_t len, size_t i, size_t r,
+		     size_t *w, int *space)
+{
+	size_t end = i + r, o = *w;
+
+	while (i < end) {
+#if defined(__SSE2__)
+		if (len - i >= 16 && n->cap - o >= 16) {
+			size_t k = fold16(in, i, end - i, n->text, n->from, n->to, o, space);
+
+			i += k;
+			o += k;
+			if (i == end)
+				break;
+		}
+#else
+		(void)len;
+		if (end - i >= 8 && fold8(in, i, n->text, n->from, n->to, o, space)) {
+			i += 8;
+			o += 8;
+			continue;
+		}
+#endif
+		o = fold1(in, i++, n->text, n->from, n->to, o, space);
+	}
+	*w = o;
+}
+
+/*
+ * The fast path, from in[*pos] up to the first byte that needs the slow
+ * path (or the end), where it leaves *pos: ASCII, read sixteen bytes at a
+ * time, and characters the cache holds that are a cluster of their own
+ * (the accents and emoji of most texts), written as the cache says; when
+ * ASCII or the end follows one, without asking utf8proc at all. The last
+ * ASCII byte before other text may start a cluster with the marks that
+ * follow it ("e" and U+0301), so it is left to the slow path unless what
+ * follows is a character of Latin-1 (see latin1_lead()) or one the cache
+ * knows is not such a mark.
+ */
+static int put_fast(struct out *o, const unsigned char *in, size_t len, size_t *pos)
+{
+	struct norm *n = o->n;
+	size_t i = *pos, w = o->len;
+	int space = o->space, rc = VG_OK;
+
+	while (i < len) {
+		size_t r, size = 0;
+		const struct cache_entry *e;
+
+#if defined(__SSE2__)
+		/*
+		 * Whole blocks of sixteen ASCII bytes followed by ASCII, the
+		 * bulk of most texts, in a loop of their own.
+		 */
+		while (len - i > 16 && n->cap - w >= 16 && in[i + 16] < 0x80 && ascii16(in + i)) {
+			size_t k = fold16(in, i, 16, n->text, n->from, n->to, w, &space);
+
+			i += k;
+			w += k;
+			if (k < 16)
+				w = fold1(in, i++, n->text, n->from, n->to, w, &space);
+		}
+		if (i == len)
+			break;
+#endif
+		r = ascii_prefix(in, len, i);
+		e = NULL;
+		if (r) {
+			bool hold = false;
+
+			if (i + r < len && in[i + r] >= 0x80) {
+				e = cache_at(n, in, len, i + r, &size);
+				hold = !latin1_lead(in[i + r]) && !(e && (e->alone & ALONE_BEFORE));
+				r -= hold;
+			}
+			if (n->cap - w < r) {
+				o->len = w;
+				rc = reserve(o, r);
+				if (rc)
+					break;
+			}
+			fold_run(n, in, len, i, r, &w, &space);
+			i += r;
+			if (hold)
+				break;
+			if (!e)
+				continue;
+		} else {
+			e = cache_at(n, in, len, i, &size);
+		}
+		if (!e || !alone_after(e, in, len, i + size))
+			break;
+		if (e->len) {
+			if (n->cap - w < e->len) {
+				o->len = w;
+				rc = reserve(o, e->len);
+				if (rc)
+					break;
+			}
+			for (size_t k = 0; k < e->len; k++, w++) {
+				n->text[w] = e->bytes[k];
+				n->from[w] = (uint32_t)i;
+				n->to[w] = (uint32_t)(i + size);
+			}
+			space = 0;
+		}
+		i += size;
+	}
+	o->len = w;
+	o->space = space;
+	*pos = i;
+	return rc;
 }
 
 int norm_text(struct norm *n, const char *text, size_t len)
@@ -651,22 +849,9 @@ int norm_text(struct norm *n, const char *text, size_t len)
 	if (rc)
 		goto out;
 	while (i < len) {
-		size_t run = ascii_run(in, len, i);
-
-		/*
-		 * The last ASCII byte before other text may start a cluster
-		 * with the marks that follow it ("e" and U+0301), unless what
-		 * follows is a character of Latin-1 (see latin1_lead()).
-		 */
-		if (i + run < len && run > 0 && !latin1_lead(in[i + run]))
-			run--;
-		if (run) {
-			rc = put_ascii(&o, in, i, run);
-			if (rc)
-				goto out;
-			i += run;
-			continue;
-		}
+		rc = put_fast(&o, in, len, &i);
+		if (rc || i == len)
+			break;
 		if (!n->cache) {
 			n->cache = calloc(1, sizeof(*n->cache));
 			if (!n->cache) {
@@ -685,11 +870,4 @@ out:
 	if (n->text)
 		n->text[n->len] = '\0';
 	return rc;
-}
-
-void norm_span(const struct norm *n, size_t a, size_t b, size_t *start, size_t *end)
-{
-	assert(a < b && b <= n->len);
-	*start = n->from[a];
-	*end = n->to[b - 1];
 }

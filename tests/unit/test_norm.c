@@ -263,6 +263,105 @@ static void test_latin1_next_to_ascii_and_marks(void **state)
 	norm_release(&n);
 }
 
+/*
+ * The cache of characters seen before (norm.c: a character followed by
+ * ASCII written as the cache says, and the ASCII byte before one written on
+ * the fast path when the cache says no mark joins it) gives what the first
+ * reading gave. Random texts of ASCII and of characters that are marks,
+ * joiners, prefixes, emoji parts, spaces and letters, each at most once a
+ * text, are read by a fresh struct norm (each character through utf8proc)
+ * and by one that has seen every character before, alone and next to ASCII.
+ */
+static void test_cache_agrees_with_first_reading(void **state)
+{
+	static const char *const ascii[] = {
+		"a", "Z", " ", "  ", "\t", "\r\n", ".", "x9", "\x7f", "word ", "e",
+		"ABCDEFGHIJKLMNOPQRSTU ", "call me now please ok ",
+	};
+	static const char *const other[] = {
+		"\xc3\xb1", "\xc3\xa9", "\xcc\x81", "\xcc\x83", "\xe2\x80\x8d",
+		"\xf0\x9f\x93\x9e", "\xef\xb8\x8f", "\xd8\x80", "\xe2\x80\x8b", "\xc2\xa0",
+		"\xd0\xb0", "\xef\xbc\x95", "\xe0\xa4\xbe", "\xf0\x9f\x87\xba",
+		"\xf0\x9f\x87\xb8", "\xc2\xbf", "\xe2\x80\x93", "\xe2\x9d\xba", "\xd0\x9d",
+	};
+	static const char *const beside[] = { "", "a", " ", "\t" };
+	struct norm warm, cold;
+	uint32_t seed = 777;
+	char buf[512];
+
+	(void)state;
+	norm_init(&warm);
+	for (size_t k = 0; k < ARRAY_SIZE(other); k++) {
+		for (size_t b = 0; b < ARRAY_SIZE(beside); b++) {
+			for (size_t a = 0; a < ARRAY_SIZE(beside); a++) {
+				snprintf(buf, sizeof(buf), "%s%s%s", beside[b], other[k], beside[a]);
+				norm_ok(&warm, buf);
+			}
+		}
+	}
+	for (int round = 0; round < 3000; round++) {
+		bool used[ARRAY_SIZE(other)] = { false };
+		size_t len = 0, parts = (size_t)round % 24;
+
+		for (size_t i = 0; i < parts; i++) {
+			const char *t;
+			size_t k;
+
+			seed = seed * 1103515245u + 12345u;
+			k = (seed >> 8) % ARRAY_SIZE(other);
+			if ((seed >> 20) % 2 && !used[k]) {
+				used[k] = true;
+				t = other[k];
+			} else {
+				t = ascii[(seed >> 12) % ARRAY_SIZE(ascii)];
+			}
+			assert_true(len + strlen(t) < sizeof(buf));
+			memcpy(buf + len, t, strlen(t));
+			len += strlen(t);
+		}
+		norm_init(&cold);
+		assert_int_equal(norm_text(&cold, buf, len), VG_OK);
+		assert_int_equal(norm_text(&warm, buf, len), VG_OK);
+		assert_int_equal(warm.len, cold.len);
+		assert_memory_equal(warm.text, cold.text, cold.len + 1);
+		if (cold.len) {
+			assert_memory_equal(warm.from, cold.from, cold.len * sizeof(*cold.from));
+			assert_memory_equal(warm.to, cold.to, cold.len * sizeof(*cold.to));
+		}
+		assert_map_sane(&warm, len);
+		norm_release(&cold);
+	}
+	norm_release(&warm);
+}
+
+/*
+ * A mark or prefix the cache has seen alone still joins the ASCII next to
+ * it: "e" and U+0301 stay one cluster, and so do U+0600 (a prefix) and the
+ * digit after it, however often they were seen before.
+ */
+static void test_cached_marks_still_join(void **state)
+{
+	const char *mark = "e\xcc\x81 cafe\xcc\x81";
+	const char *prefix = "\xd8\x80" "1 x";
+	struct norm n;
+
+	(void)state;
+	norm_init(&n);
+	for (int i = 0; i < 3; i++) {
+		norm_ok(&n, "\xcc\x81");
+		norm_ok(&n, "\xd8\x80");
+		norm_ok(&n, mark);
+		assert_string_equal(n.text, "e cafe");
+		assert_source(&n, mark, 0, 1, "e\xcc\x81");
+		assert_source(&n, mark, 5, 6, "e\xcc\x81");
+		assert_source(&n, mark, 2, 5, "caf");
+		norm_ok(&n, prefix);
+		assert_source(&n, prefix, n.len - 3, n.len - 2, "\xd8\x80" "1");
+		assert_source(&n, prefix, n.len - 1, n.len, "x");
+	}
+	norm_release(&n);
+}
+
 static void test_cyrillic_lookalikes_in_latin_words(void **state)
 {
 	/* "Сall mе НОТ" with Cyrillic С, е, Н, О, Т. */
@@ -416,6 +515,8 @@ int main(void)
 		cmocka_unit_test(test_accents_and_case),
 		cmocka_unit_test(test_ascii_fold_widths_agree),
 		cmocka_unit_test(test_latin1_next_to_ascii_and_marks),
+		cmocka_unit_test(test_cache_agrees_with_first_reading),
+		cmocka_unit_test(test_cached_marks_still_join),
 		cmocka_unit_test(test_cyrillic_lookalikes_in_latin_words),
 		cmocka_unit_test(test_ascii_is_never_skeletoned),
 		cmocka_unit_test(test_invisible_and_odd_spaces),

@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "base/compat.h"
+#include "screen/norm.h"
 #include "screen/screen.h"
+#include "screen/screen_impl.h"
 #include "testlib.h"
 #include "vigil_config.h"
 
@@ -194,6 +196,69 @@ static size_t check_text(const char *text, size_t len, enum screen_framework fw,
 	return n;
 }
 
+/*
+ * The live indicators against the rule they follow, read the plain way: a
+ * negation silences every other match that starts inside its span, the
+ * others are sorted by start, end and rule. The matcher's spans are found
+ * again here, the rule applied to every pair, and the result must hold
+ * exactly the matches left, with their spans in the original text.
+ */
+static int span_cmp(const void *a, const void *b)
+{
+	const struct rules_span *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+static size_t check_negations(const char *text, size_t len)
+{
+	static struct rules_span spans[4096];
+	struct screen_options opt = { .framework = SCREEN_TVPA, .default_country = "US" };
+	const struct rules *r = screen_engine_rules(engine);
+	struct rules_scratch *rs;
+	struct screen_result res;
+	struct norm n;
+	size_t nm, live = 0, dead = 0;
+	bool full;
+
+	norm_init(&n);
+	assert_int_equal(norm_text(&n, text, len), VG_OK);
+	assert_int_equal(rules_scratch_new(engine->db, &rs), VG_OK);
+	assert_int_equal(rules_match(engine->db, rs, n.text, n.len, spans, ARRAY_SIZE(spans), &nm,
+				     &full), VG_OK);
+	qsort(spans, nm, sizeof(*spans), span_cmp);
+	assert_int_equal(screen_analyse(engine, scratch, &opt, text, len, &res), VG_OK);
+	for (size_t i = 0; i < nm; i++) {
+		bool killed = false;
+		size_t start, end;
+
+		for (size_t j = 0; j < nm && r->items[spans[i].rule].family != RULE_NEGATION; j++) {
+			const struct rules_span *neg = &spans[j];
+
+			killed = killed || (r->items[neg->rule].family == RULE_NEGATION &&
+					    spans[i].from >= neg->from && spans[i].from < neg->to);
+		}
+		if (killed) {
+			dead++;
+			continue;
+		}
+		assert_true(live < res.nindicators);
+		norm_span(&n, spans[i].from, spans[i].to, &start, &end);
+		assert_int_equal(res.indicators[live].rule, spans[i].rule);
+		assert_int_equal(res.indicators[live].start, start);
+		assert_int_equal(res.indicators[live].end, end);
+		live++;
+	}
+	assert_int_equal(res.nindicators, live);
+	rules_scratch_free(rs);
+	norm_release(&n);
+	return dead;
+}
+
 static void check_file(const char *path, size_t *texts, size_t *indicators)
 {
 	FILE *f = fopen(path, "r");
@@ -213,6 +278,7 @@ static void check_file(const char *path, size_t *texts, size_t *indicators)
 			*indicators += check_text(json_string_value(text), json_string_length(text),
 						  (enum screen_framework)fw, country ? country : "US");
 		}
+		check_negations(json_string_value(text), json_string_length(text));
 		(*texts)++;
 		json_decref(tip);
 	}
@@ -355,6 +421,59 @@ static void test_score_agrees(void **state)
 	buf_release(&b);
 }
 
+/*
+ * The writer copies quotes sixteen bytes at a time, reading on past a
+ * quote when the text goes on and not when it ends: quotes of every length
+ * from a few bytes to past 32, with a byte to escape (a tab, a control
+ * character) at each place in them, at the end of the text and before more
+ * of it, and with nothing to escape.
+ */
+static void test_quotes_every_offset(void **state)
+{
+	static const char *const gaps[] = { " ", "\t", "\x01", " \t", "\r\n", "  " };
+	size_t indicators = 0;
+	char text[160];
+
+	(void)state;
+	for (size_t a = 0; a < 12; a++) {
+		for (size_t b = 0; b < 12; b++) {
+			for (size_t g = 0; g < ARRAY_SIZE(gaps); g++) {
+				const char *g2 = gaps[(g + b) % ARRAY_SIZE(gaps)];
+				int n = snprintf(text, sizeof(text), "%s took%.*s%sher%.*s%spassport",
+						 a % 2 ? "He" : "They", (int)a, "            ",
+						 gaps[g], (int)b, "            ", g2);
+
+				assert_true(n > 0 && (size_t)n < sizeof(text) - 20);
+				indicators += check_text(text, (size_t)n, SCREEN_TVPA, "US");
+				memcpy(text + n, " and more.", 11);
+				indicators += check_text(text, (size_t)n + 10, SCREEN_TVPA, "US");
+			}
+		}
+	}
+	assert_true(indicators >= 2 * 12 * 12 * ARRAY_SIZE(gaps));
+}
+
+static void test_negations_agree(void **state)
+{
+	static const char *const texts[] = {
+		"No one forced her; she works as an escort.",
+		"Nobody forced her and no one threatened her, but he forced her to work and took "
+		"her passport.",
+		"She is free to leave, she keeps her own money, he forced her; she can quit "
+		"whenever.",
+		"nobody forced nobody forced forced her to work, not threatened, never made to "
+		"pay a debt",
+		"She has her own passport. He keeps her passport and they are not forced to stay.",
+		"Nadie la obliga. La obligan a trabajar y le quitaron el pasaporte.",
+	};
+	size_t dead = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		dead += check_negations(texts[i], strlen(texts[i]));
+	assert_true(dead >= 3);
+}
+
 /* The errors of the analysis come through both entry points. */
 static void test_errors(void **state)
 {
@@ -378,6 +497,8 @@ int main(void)
 		cmocka_unit_test(test_escapes_and_numbers_agree),
 		cmocka_unit_test(test_nul_in_quote),
 		cmocka_unit_test(test_truncated_agrees),
+		cmocka_unit_test(test_quotes_every_offset),
+		cmocka_unit_test(test_negations_agree),
 		cmocka_unit_test(test_write_limit),
 		cmocka_unit_test(test_score_agrees),
 		cmocka_unit_test(test_errors),
