@@ -6,15 +6,9 @@
 /*
  * Programs and databases (rules.h, rules_compile()): every branch of
  * every pattern gets its factor strings and the programs of steps around
- * them; then the factor strings are put in the phase-one database.
+ * them; then the factor strings are put in the phase-one database
+ * (rules_phase1.c).
  */
-
-/* A factor string found, while building: the string and its branch. */
-struct p1lit {
-	char s[LIT_LEN];
-	uint8_t len;
-	uint32_t branch;
-};
 
 struct compiler {
 	const struct rules *r;
@@ -89,7 +83,7 @@ static int op_push(struct rules_db *db, const struct op *op)
  * last) min(8, len) bytes, where a load of the eight bytes after the
  * position (backwards: before it) puts them.
  */
-static void lit_head(struct lit *l, const char *s, bool reverse)
+void lit_head(struct lit *l, const char *s, bool reverse)
 {
 	uint32_t m = l->len < 8 ? l->len : 8;
 
@@ -146,6 +140,112 @@ static int flush_set(struct rules_db *db, struct litset *cur, bool *has, bool re
 }
 
 /*
+ * Reads "{min,max}" or "{n}" from *p, moving *p past it; false when it is
+ * not there, or min > max.
+ */
+static bool repeat_read(const char **p, uint32_t *min, uint32_t *max)
+{
+	const char *q = *p;
+	char *end;
+	unsigned long a, b;
+
+	if (*q != '{' || *++q < '0' || *q > '9')
+		return false;
+	a = strtoul(q, &end, 10);
+	b = a;
+	if (*end == ',') {
+		q = end + 1;
+		if (*q < '0' || *q > '9')
+			return false;
+		b = strtoul(q, &end, 10);
+	}
+	if (*end != '}' || a > b || b > UINT32_MAX)
+		return false;
+	*min = (uint32_t)a;
+	*max = (uint32_t)b;
+	*p = end + 1;
+	return true;
+}
+
+/* Moves *p past lit when *p starts with it; false when it does not. */
+static bool skip(const char **p, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(*p, lit, n))
+		return false;
+	*p += n;
+	return true;
+}
+
+/*
+ * Whether expr, an anchored database's pattern as flush_db() writes it, is
+ * the word gap "\W+(\w+\W+){min,max}" (struct op, OP_WORDS); read
+ * backwards, it was written "(\W+\w+){min,max}\W+", the same gap.
+ */
+static bool words_gap(const char *expr, bool reverse, uint32_t *min, uint32_t *max)
+{
+	const char *p = expr;
+
+	if (!skip(&p, "^[\\s\\S]"))
+		return false;
+	if (!reverse)
+		return skip(&p, "\\W+(?:\\w+\\W+)") && repeat_read(&p, min, max) && !*p;
+	return skip(&p, "(?:\\W+\\w+)") && repeat_read(&p, min, max) && skip(&p, "\\W+") && !*p;
+}
+
+enum lead { LEAD_UNKNOWN, LEAD_EMPTY, LEAD_SOME };
+
+static enum lead seq_lead(struct item *const *items, uint32_t n, bool backwards, bool reverse,
+			  uint8_t *b);
+
+/*
+ * Adds to b the bytes that the first character an item reads (read
+ * backwards when reverse) can start with (end with). LEAD_SOME when it
+ * always reads one, LEAD_EMPTY when it may read none, LEAD_UNKNOWN when
+ * that character may be other than ASCII (b is then of no use).
+ */
+static enum lead item_lead(const struct item *it, bool reverse, uint8_t *b)
+{
+	enum lead all = LEAD_SOME;
+
+	if (it->kind == ITEM_ASSERT)
+		return LEAD_EMPTY;
+	if (it->kind != ITEM_GROUP) {
+		if (!it->ascii)
+			return LEAD_UNKNOWN;
+		for (size_t k = 0; k < sizeof(it->bytes); k++)
+			b[k] |= it->bytes[k];
+		return it->min ? LEAD_SOME : LEAD_EMPTY;
+	}
+	for (uint32_t a = 0; a < it->nalts; a++) {
+		enum lead l = seq_lead(it->alts[a].items, it->alts[a].n, reverse, reverse, b);
+
+		if (l == LEAD_UNKNOWN)
+			return LEAD_UNKNOWN;
+		if (l == LEAD_EMPTY)
+			all = LEAD_EMPTY;
+	}
+	return it->min ? all : LEAD_EMPTY;
+}
+
+/*
+ * As item_lead(), for items[0..n) read in the order given, or from the
+ * last when backwards; their groups are read backwards when reverse.
+ */
+static enum lead seq_lead(struct item *const *items, uint32_t n, bool backwards, bool reverse,
+			  uint8_t *b)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		enum lead l = item_lead(items[backwards ? n - 1 - k : k], reverse, b);
+
+		if (l != LEAD_EMPTY)
+			return l;
+	}
+	return LEAD_EMPTY;
+}
+
+/*
  * Emits an anchored database for the items gathered in seg (in the order
  * they are read: backwards for a left side). The text it is given starts
  * one character before the position it reads from, so that \b and \B see
@@ -167,11 +267,19 @@ static int flush_db(struct compiler *c, struct item **seg, uint32_t *nseg, bool 
 	rc = buf_adds(&b, "^[\\s\\S]");
 	for (uint32_t k = 0; k < *nseg && !rc; k++)
 		rc = ser_item(&b, seg[k], reverse);
-	*nseg = 0;
 	if (rc)
 		goto out;
 	memset(&op, 0, sizeof(op));
+	if (words_gap(buf_str(&b), reverse, &op.min, &op.max)) {
+		op.kind = OP_WORDS;
+		rc = op_push(db, &op);
+		goto out;
+	}
 	op.kind = OP_DB;
+	/* seg is in the order it is read: the first item read is seg[0]. */
+	op.lead = seq_lead(seg, *nseg, false, reverse, op.bytes) == LEAD_SOME;
+	if (!op.lead)
+		memset(op.bytes, 0, sizeof(op.bytes));
 	for (i = 0; i < db->nhdbs; i++) {
 		if (!strcmp(db->hdbs[i].expr, buf_str(&b)))
 			break;
@@ -205,6 +313,7 @@ static int flush_db(struct compiler *c, struct item **seg, uint32_t *nseg, bool 
 	op.hdb = (uint32_t)i;
 	rc = op_push(db, &op);
 out:
+	*nseg = 0;
 	if (cerr)
 		hs_free_compile_error(cerr);
 	hs_free_database(h);
@@ -304,6 +413,27 @@ static uint8_t leading_asserts(const struct rules_db *db, uint32_t first, uint32
 	return (uint8_t)k;
 }
 
+/*
+ * The lead bits (struct branch) of the steps first..first+nop, whose first
+ * nassert (3: none copied) are copied assertions.
+ */
+static uint64_t side_lead(const struct rules_db *db, uint32_t first, uint32_t nop, uint8_t nassert)
+{
+	const struct op *op;
+	uint64_t lead = 0;
+
+	if (nassert > 2 || nassert >= nop)
+		return UINT64_MAX;
+	op = &db->ops[first + nassert];
+	if (!(op->kind == OP_SET && !op->empty) && !(op->kind == OP_GAP && op->min > 0))
+		return UINT64_MAX;
+	for (unsigned c = 0; c < 256; c++) {
+		if (bytes_has(op->bytes, (unsigned char)c))
+			lead |= UINT64_C(1) << (c & 63);
+	}
+	return lead;
+}
+
 static int branch_add(struct compiler *c, struct pattern *pt, const struct part *p)
 {
 	struct rules_db *db = c->db;
@@ -318,6 +448,8 @@ static int branch_add(struct compiler *c, struct pattern *pt, const struct part 
 	if (!rc) {
 		br.nlassert = leading_asserts(db, br.lop, br.nlop, br.lassert);
 		br.nrassert = leading_asserts(db, br.rop, br.nrop, br.rassert);
+		br.llead = side_lead(db, br.lop, br.nlop, br.nlassert);
+		br.rlead = side_lead(db, br.rop, br.nrop, br.nrassert);
 	}
 	if (!rc)
 		rc = array_grow(&db->branches, &db->capbranches, db->nbranches + 1,
@@ -388,237 +520,6 @@ static int compile_rule(struct compiler *c, uint32_t index)
 	return rc;
 }
 
-static int p1lit_cmp(const void *a, const void *b)
-{
-	const struct p1lit *x = a, *y = b;
-	int d;
-
-	if (x->len != y->len)
-		return x->len < y->len ? -1 : 1;
-	d = memcmp(x->s, y->s, x->len);
-	if (d)
-		return d;
-	return x->branch < y->branch ? -1 : x->branch > y->branch;
-}
-
-/* A string to look for among the distinct factor strings, with bsearch(). */
-struct p1key {
-	const char *s;
-	size_t len;
-};
-
-static int p1key_cmp(const void *key, const void *elem)
-{
-	const struct p1key *k = key;
-	const struct p1lit *l = *(const struct p1lit *const *)elem;
-
-	if (k->len != l->len)
-		return k->len < l->len ? -1 : 1;
-	return memcmp(k->s, l->s, k->len);
-}
-
-/*
- * Finds, for the distinct string u[b], the longest of the strings u[0..b)
- * marked kept that it contains (the first of them, at the first offset,
- * when several are as long). u is in p1lit_cmp() order, so every shorter
- * string comes before u[b]. Returns its index, or -1, and its offset.
- */
-static long p1_contained(struct p1lit *const *u, size_t b, const bool *kept, size_t *off)
-{
-	const struct p1lit *big = u[b];
-
-	for (size_t l = big->len - 1; l > 0; l--) {
-		for (size_t o = 0; o + l <= big->len; o++) {
-			struct p1key k = { big->s + o, l };
-			struct p1lit *const *hit = bsearch(&k, u, b, sizeof(*u), p1key_cmp);
-
-			if (hit && kept[hit - u]) {
-				*off = o;
-				return (long)(hit - u);
-			}
-		}
-	}
-	return -1;
-}
-
-/*
- * Vectorscan 5.4.9 (Debian 12) misses strings in a literal database of
- * very few strings: "sell" in "xxx... sells her to" from a database of
- * "la" and "sell", in about half the texts of 77 bytes and more, and
- * rarely with as many as nine strings, in block and streaming mode alike
- * (docs/screening.md). With one more string that begins with a byte the
- * text never holds, every string was found in every trial; the phase-one
- * database gets P1_PAD of them, a margin over the one that is needed.
- * Each begins with 0xff, which valid UTF-8 (all that norm_text() emits)
- * never holds, so none is ever reported; their ids, from nlit1 on, are
- * still turned away by on_hit().
- */
-#define P1_PAD 8
-#define P1_PAD_LEN 4
-
-static const char p1_pad[P1_PAD][P1_PAD_LEN + 1] = {
-	"\xff\xfe\xc0\xc0", "\xff\xfe\xc1\xc0", "\xff\xfe\xc2\xc0", "\xff\xfe\xc3\xc0",
-	"\xff\xfe\xc4\xc0", "\xff\xfe\xc5\xc0", "\xff\xfe\xc6\xc0", "\xff\xfe\xc7\xc0",
-};
-
-/*
- * The phase-one database, in streaming mode (rules_match() reads the text
- * in chunks), matched byte for byte: the normalised text is lower case and
- * the strings are too.
- *
- * A factor string that contains another ("took her passport" and
- * "passport", "sells" and "sell") is found wherever the shorter one is:
- * the literal matcher slows with every string it holds (3,217 strings
- * read at 250 MB/s, the 1,753 that contain no other at 365), so only the
- * strings that contain no other are in the database, and each of the
- * others rides on the longest of them that it contains, at the first
- * place it contains it. Where that one is found, the rider is compared
- * with the text around it. Every place the rider is, the string it rides
- * on is, at that offset, and is found: no place is missed, and none is
- * found twice. A rider can end after the chunk its string was found in;
- * its matches end there too, and wait in s->pend like any match that ends
- * past the chunk. After the strings that are looked for come the P1_PAD
- * strings above, which are never found.
- */
-static int phase1_build(struct compiler *c)
-{
-	struct rules_db *db = c->db;
-	hs_compile_error_t *cerr = NULL;
-	const char **exprs = NULL;
-	size_t *lens = NULL, *order = NULL, *offs = NULL;
-	unsigned *flags = NULL, *ids = NULL;
-	struct p1lit **u = NULL;
-	struct target *sorted = NULL;
-	long *host = NULL;
-	bool *kept = NULL;
-	size_t cap = 0, nu, k;
-	int rc = VG_NOMEM;
-
-	qsort(c->p1, c->np1, sizeof(*c->p1), p1lit_cmp);
-	db->targets = malloc(c->np1 * sizeof(*db->targets));
-	u = malloc(c->np1 * sizeof(*u));
-	if (!db->targets || !u)
-		goto out;
-	for (size_t i = 0; i < c->np1; i++) {
-		const struct p1lit *l = &c->p1[i];
-
-		if (!i || l->len != c->p1[i - 1].len || memcmp(l->s, c->p1[i - 1].s, l->len)) {
-			if (array_grow(&db->p1, &cap, db->np1 + 1, sizeof(*db->p1)))
-				goto out;
-			memset(&db->p1[db->np1], 0, sizeof(*db->p1));
-			db->p1[db->np1].first = (uint32_t)db->ntargets;
-			db->p1[db->np1].len = l->len;
-			u[db->np1] = &c->p1[i];
-			db->np1++;
-		}
-		db->p1[db->np1 - 1].count++;
-		db->targets[db->ntargets++] = l->branch;
-	}
-	nu = db->np1;
-	kept = calloc(nu, sizeof(*kept));
-	host = malloc(nu * sizeof(*host));
-	offs = malloc(nu * sizeof(*offs));
-	order = malloc(nu * sizeof(*order));
-	sorted = malloc(nu * sizeof(*sorted));
-	exprs = malloc((nu + P1_PAD) * sizeof(*exprs));
-	lens = malloc((nu + P1_PAD) * sizeof(*lens));
-	flags = calloc(nu + P1_PAD, sizeof(*flags));
-	ids = malloc((nu + P1_PAD) * sizeof(*ids));
-	if (!kept || !host || !offs || !order || !sorted || !exprs || !lens || !flags || !ids)
-		goto out;
-	for (size_t b = 0; b < nu; b++) {
-		host[b] = p1_contained(u, b, kept, &offs[b]);
-		kept[b] = host[b] < 0;
-	}
-	/*
-	 * The kept strings become ids 0.. of the database, each followed in
-	 * db->riders by the strings that ride on it; the riders' targets
-	 * come after all the kept ones.
-	 */
-	k = 0;
-	for (size_t b = 0; b < nu; b++) {
-		if (kept[b])
-			order[b] = k++;
-	}
-	db->nlit1 = k;
-	for (size_t b = 0; b < nu; b++) {
-		if (!kept[b])
-			order[b] = k++;
-	}
-	for (size_t b = 0; b < nu; b++)
-		sorted[order[b]] = db->p1[b];
-	memcpy(db->p1, sorted, nu * sizeof(*sorted));
-	db->riders = malloc((nu - db->nlit1) * sizeof(*db->riders) + 1);
-	if (!db->riders)
-		goto out;
-	for (size_t b = 0; b < nu; b++) {
-		if (!kept[b])
-			db->p1[order[host[b]]].nriders++;
-	}
-	for (size_t b = 0; b < nu; b++) {
-		struct target *tg = &db->p1[order[b]];
-
-		if (!kept[b])
-			continue;
-		exprs[order[b]] = u[b]->s;
-		lens[order[b]] = u[b]->len;
-		ids[order[b]] = (unsigned)order[b];
-		tg->rider = (uint32_t)db->nriders;
-		db->nriders += tg->nriders;
-		tg->nriders = 0;
-	}
-	for (size_t r = 0; r < nu; r++) {
-		struct target *tg;
-		struct rider *rd;
-
-		if (kept[r])
-			continue;
-		if (array_grow(&db->litbuf, &db->capbuf, db->litbuflen + u[r]->len + 1, 1))
-			goto out;
-		tg = &db->p1[order[host[r]]];
-		rd = &db->riders[tg->rider + tg->nriders++];
-		rd->target = (uint32_t)order[r];
-		rd->back = (uint32_t)(offs[r] + u[host[r]]->len);
-		if (u[r]->len > rd->back)
-			tg->after |= UINT64_C(1) << ((unsigned char)u[r]->s[rd->back] & 63);
-		else
-			tg->before |= UINT64_C(1) << ((unsigned char)u[r]->s[offs[r] - 1] & 63);
-		rd->lit.off = (uint32_t)db->litbuflen;
-		rd->lit.len = u[r]->len;
-		lit_head(&rd->lit, u[r]->s, false);
-		memcpy(db->litbuf + db->litbuflen, u[r]->s, u[r]->len);
-		db->litbuflen += u[r]->len;
-	}
-	for (size_t j = 0; j < P1_PAD; j++) {
-		exprs[db->nlit1 + j] = p1_pad[j];
-		lens[db->nlit1 + j] = P1_PAD_LEN;
-		ids[db->nlit1 + j] = (unsigned)(db->nlit1 + j);
-	}
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)(db->nlit1 + P1_PAD),
-				 HS_MODE_STREAM, NULL, &db->phase1, &cerr) != HS_SUCCESS) {
-		if (c->errsize)
-			snprintf(c->err, c->errsize, "vectorscan: %s",
-				 cerr ? cerr->message : "compile failed");
-		rc = VG_INVAL;
-		goto out;
-	}
-	rc = VG_OK;
-out:
-	if (cerr)
-		hs_free_compile_error(cerr);
-	free(u);
-	free(kept);
-	free(host);
-	free(offs);
-	free(order);
-	free(sorted);
-	free(exprs);
-	free(lens);
-	free(flags);
-	free(ids);
-	return rc;
-}
-
 void rules_db_free(struct rules_db *db)
 {
 	if (!db)
@@ -632,6 +533,8 @@ void rules_db_free(struct rules_db *db)
 	free(db->hdbs);
 	free(db->p1);
 	free(db->riders);
+	free(db->rkey);
+	free(db->rmask);
 	free(db->targets);
 	free(db->branches);
 	free(db->ops);
@@ -664,7 +567,7 @@ int rules_compile(const struct rules *r, struct rules_db **out, char *err, size_
 	for (size_t i = 0; i < r->count && !rc; i++)
 		rc = compile_rule(&c, (uint32_t)i);
 	if (!rc)
-		rc = phase1_build(&c);
+		rc = phase1_build(db, c.p1, c.np1, err, errsize);
 	if (rc)
 		goto out;
 	rc = VG_NOMEM;

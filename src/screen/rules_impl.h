@@ -9,7 +9,9 @@
  *   rules_pattern.c  reading a pattern into items
  *   rules_factor.c   sets of strings and the choice of each branch's factor
  *   rules_compile.c  the programs and the databases (rules_compile())
+ *   rules_phase1.c   the phase-one database, its targets and riders
  *   rules_match.c    the two phases of rules_match()
+ *   rules_anchored.c the steps of phase two read by anchored scans, and word gaps
  */
 
 #include <hs/hs.h>
@@ -117,7 +119,13 @@ struct pattern {
 	const struct words *common; /* the common words */
 };
 
-enum op_kind { OP_ASSERT, OP_SET, OP_GAP, OP_DB };
+/*
+ * OP_WORDS is the word gap "\W+(\w+\W+){min,max}" (read backwards, the
+ * same words in the other order): a run of non-word characters, then up
+ * to max words each followed by one. It is read here rather than by an
+ * anchored database, which cost a scan for every position it is run from.
+ */
+enum op_kind { OP_ASSERT, OP_SET, OP_GAP, OP_DB, OP_WORDS };
 
 /* One step of a program, applied to a set of positions. */
 struct op {
@@ -125,10 +133,12 @@ struct op {
 	char anchor;              /* OP_ASSERT: as item.anchor; OP_GAP and OP_SET: an
 				   * assertion the positions reached must meet, or 0 */
 	uint8_t bytes[32];        /* OP_GAP: the ASCII bytes of the class; OP_SET: the bytes
-				   * its strings start with (end with, read backwards) */
-	uint32_t min, max;        /* OP_GAP */
+				   * its strings start with (end with, read backwards);
+				   * OP_DB: those its matches start with, when lead */
+	uint32_t min, max;        /* OP_GAP; OP_WORDS: the words' repeat counts */
 	uint32_t lit, nlit;       /* OP_SET: db->lits[lit .. lit + nlit) */
 	bool empty;               /* OP_SET: one of its strings is "" */
+	bool lead;                /* OP_DB: bytes holds every byte a match can start with */
 	uint8_t key[LITS_MAX];    /* OP_SET: each string's first byte (last, backwards) */
 	uint8_t key2[LITS_MAX];   /* OP_SET: its second (second to last), 0 when shorter */
 	uint32_t one, nonempty;   /* OP_SET: bit k for string k of one byte, of one or more */
@@ -158,6 +168,19 @@ struct rider {
 };
 
 /*
+ * A rider's key, db->rkey[r] for db->riders[r]: the two bytes it holds
+ * right after the string it rides on (the byte there and the next, in the
+ * low and high byte of the key), or, when it ends with that string, the
+ * two right before it (the byte there and the one before). Its mask,
+ * db->rmask[r], is 0xff for a byte that the rider has and 0 past its end.
+ * A rider is compared with the text only where (bytes & mask) == key: a
+ * host such as "work" has some thirty riders, and this spares the reads
+ * of all but one or two of them. The keys are compared eight at a time,
+ * so both arrays have RKEY_PAD more entries, which never match.
+ */
+#define RKEY_PAD 8
+
+/*
  * A branch of a rule with its factor: left is applied backwards from the
  * start of the factor, right forwards from its end.
  */
@@ -173,6 +196,16 @@ struct branch {
 	 */
 	char lassert[2], rassert[2];
 	uint8_t nlassert, nrassert; /* how many; 3 for more than two (then none are copied) */
+	/*
+	 * The bytes the step after those assertions can start with, bit
+	 * (c & 63) for byte c (the byte before the factor for the left side,
+	 * the one after it for the right), when that step is a set with no
+	 * empty string or a gap that reads at least one byte; all bits set
+	 * otherwise. Many factors are found where the byte next to them is
+	 * one that no match has there ("one" before a letter, for
+	 * "(one|two)[0-9]"): the side is turned away with no program run.
+	 */
+	uint64_t llead, rlead;
 };
 
 /*
@@ -184,7 +217,11 @@ struct branch {
 struct target {
 	uint32_t first, count;    /* in db->targets */
 	uint32_t len;
-	uint32_t rider, nriders;  /* in db->riders: the strings that ride on this one */
+	/*
+	 * In db->riders: the strings that ride on this one, the nafter that
+	 * go on past its end first.
+	 */
+	uint32_t rider, nriders, nafter;
 	/*
 	 * What the riders need next to this string, bit (c & 63) for byte c:
 	 * after it, for those that go on past its end; before it, for the
@@ -206,6 +243,7 @@ struct rules_db {
 	struct target *p1;        /* every factor string; phase-one ids are the first nlit1 */
 	size_t np1, nlit1;
 	struct rider *riders;
+	uint16_t *rkey, *rmask;   /* one for each rider, and RKEY_PAD more */
 	size_t nriders;
 	uint32_t *targets;        /* branch indices */
 	size_t ntargets;
@@ -220,6 +258,13 @@ struct rules_db {
 	struct hdb *hdbs;
 	size_t nhdbs, caphdbs;
 	hs_scratch_t *proto;      /* big enough for every database */
+};
+
+/* A factor string found, while building: the string and its branch. */
+struct p1lit {
+	char s[LIT_LEN];
+	uint8_t len;
+	uint32_t branch;
 };
 
 /* One branch with its factor seq[i..j). */
@@ -246,19 +291,34 @@ static inline bool bytes_has(const uint8_t *b, unsigned char c)
 }
 
 /*
- * The bytes of \w without HS_FLAG_UCP, as a set read with bytes_has():
- * 0-9 (0x30-0x39), A-Z (0x41-0x5a), _ (0x5f) and a-z (0x61-0x7a). Phase
- * two asks about the bytes around every factor found; one load and a bit
- * test answer it.
+ * The bytes of \w without HS_FLAG_UCP, one entry for each byte: 0-9
+ * (0x30-0x39), A-Z (0x41-0x5a), _ (0x5f) and a-z (0x61-0x7a). Phase two
+ * asks about the bytes around every factor found, and \b about two; a
+ * table of bytes answers with one load, where a set of bits takes five
+ * instructions.
  */
-static const uint8_t word_bytes[32] = {
-	[6] = 0xff, [7] = 0x03, [8] = 0xfe, [9] = 0xff, [10] = 0xff, [11] = 0x87,
-	[12] = 0xfe, [13] = 0xff, [14] = 0xff, [15] = 0x07,
+static const uint8_t word_table[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
 static inline bool is_word(unsigned char c)
 {
-	return bytes_has(word_bytes, c);
+	return word_table[c];
 }
 
 /*
@@ -327,5 +387,89 @@ int plan_branch(struct pattern *pt, struct item **seq, uint32_t n, unsigned dept
 
 /* Frees the parts of p and their seqs, and empties it. */
 void plan_release(struct plan *p);
+
+/* ---------------------------------------------------------------------
+ * Matching (rules_match.c, rules_anchored.c).
+ */
+
+/* A match found in phase two: the leftmost start for one end of one rule. */
+struct trip {
+	uint32_t rule, from, to;
+};
+
+/* A factor string found by phase one: its id and where it ends. */
+struct hit {
+	uint32_t id, end;
+};
+
+/* A set of positions in the text, sorted when a step is done with it. */
+struct posv {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+struct rules_scratch {
+	const struct rules_db *db;
+	hs_scratch_t *hs;
+	hs_stream_t *stream;
+	const char *text;
+	size_t len;
+	char *rev;                /* the text with its characters in reverse order */
+	size_t revcap;
+	bool rev_ok;
+	struct hit *hits;
+	size_t nhits, caphits;
+	struct trip *pend;        /* matches whose end is past what was flushed */
+	size_t npend, cappend;
+	struct posv pos[4];
+	struct posv turned;       /* ends a gap turned away for the anchored scan after it */
+	int32_t *last;            /* per rule: index in spans of its open span, -1 */
+	struct rules_span *spans;
+	size_t max, nspans;
+	bool full, oom, timing;
+	uint64_t work, budget;    /* steps of phase two so far, and the most allowed */
+	struct rules_stats stats;
+};
+
+/* Adds x to p; VG_NOMEM. */
+static inline int posv_push(struct posv *p, uint32_t x)
+{
+	if (p->n == p->cap && array_grow(&p->v, &p->cap, p->n + 1, sizeof(*p->v)))
+		return VG_NOMEM;
+	p->v[p->n++] = x;
+	return VG_OK;
+}
+
+/*
+ * Runs the anchored database of op (OP_DB) from position x, adding where
+ * its matches end to next: forwards, or backwards on s->rev (built on first
+ * use). VG_INTERNAL when vectorscan fails; VG_NOMEM.
+ */
+int anchored_scan(const struct rules_db *db, struct rules_scratch *s, const struct op *op,
+		  bool reverse, uint32_t x, struct posv *next);
+
+/* Adds the ends of the word gap op (OP_WORDS) read from x to next; VG_NOMEM. */
+int wordgap_ends(struct rules_scratch *s, const struct op *op, bool reverse, uint32_t x,
+		 struct posv *next);
+
+/* ---------------------------------------------------------------------
+ * Building the programs and the phase-one database (rules_compile.c,
+ * rules_phase1.c).
+ */
+
+/*
+ * Sets l's head and mask from its string s: the first (backwards: the
+ * last) min(8, len) bytes, where a load of the eight bytes after the
+ * position (backwards: before it) puts them. l->len must be set.
+ */
+void lit_head(struct lit *l, const char *s, bool reverse);
+
+/*
+ * Builds db's phase-one database, its targets and its riders from the
+ * np1 factor strings p1 of its branches (which it sorts). VG_INVAL with
+ * vectorscan's message in err when the database cannot be compiled;
+ * VG_NOMEM.
+ */
+int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, char *err, size_t errsize);
 
 #endif

@@ -25,50 +25,6 @@
 #define WORK_PER_BYTE 256
 #define WORK_MIN 65536
 
-/* The length of the UTF-8 sequence that starts with c (the text is valid UTF-8). */
-static size_t utf8_seqlen(unsigned char c)
-{
-	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
-/* A match found in phase two: the leftmost start for one end of one rule. */
-struct trip {
-	uint32_t rule, from, to;
-};
-
-/* A factor string found by phase one: its id and where it ends. */
-struct hit {
-	uint32_t id, end;
-};
-
-/* A set of positions in the text, sorted when a step is done with it. */
-struct posv {
-	uint32_t *v;
-	size_t n, cap;
-};
-
-struct rules_scratch {
-	const struct rules_db *db;
-	hs_scratch_t *hs;
-	hs_stream_t *stream;
-	const char *text;
-	size_t len;
-	char *rev;                /* the text with its characters in reverse order */
-	size_t revcap;
-	bool rev_ok;
-	struct hit *hits;
-	size_t nhits, caphits;
-	struct trip *pend;        /* matches whose end is past what was flushed */
-	size_t npend, cappend;
-	struct posv pos[4];
-	int32_t *last;            /* per rule: index in spans of its open span, -1 */
-	struct rules_span *spans;
-	size_t max, nspans;
-	bool full, oom, timing;
-	uint64_t work, budget;    /* steps of phase two so far, and the most allowed */
-	struct rules_stats stats;
-};
-
 int rules_scratch_new(const struct rules_db *db, struct rules_scratch **out)
 {
 	struct rules_scratch *s = calloc(1, sizeof(*s));
@@ -105,6 +61,7 @@ void rules_scratch_free(struct rules_scratch *s)
 	free(s->pend);
 	for (size_t i = 0; i < ARRAY_SIZE(s->pos); i++)
 		free(s->pos[i].v);
+	free(s->turned.v);
 	free(s->last);
 	free(s);
 }
@@ -127,14 +84,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int posv_push(struct posv *p, uint32_t x)
-{
-	if (p->n == p->cap && array_grow(&p->v, &p->cap, p->n + 1, sizeof(*p->v)))
-		return VG_NOMEM;
-	p->v[p->n++] = x;
-	return VG_OK;
-}
-
 static int u32_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -148,7 +97,7 @@ static int u32_cmp(const void *a, const void *b)
  * the nearest): either is put right in one pass. Others are sorted with
  * an insertion sort when small, with qsort() when not.
  */
-static void posv_settle(struct posv *p)
+static inline __attribute__((always_inline)) void posv_settle(struct posv *p)
 {
 	bool up = true, down = true;
 	size_t k = 0;
@@ -181,116 +130,6 @@ static void posv_settle(struct posv *p)
 			p->v[k++] = p->v[i];
 	}
 	p->n = k;
-}
-
-/*
- * Builds s->rev, the text with its characters in reverse order (the bytes
- * of each character stay in order, so that it is UTF-8): position y of the
- * text is position len - y of s->rev. Eight bytes are turned at a time,
- * then the few characters of more than one byte are put right.
- */
-static int rev_build(struct rules_scratch *s)
-{
-	const unsigned char *t = (const unsigned char *)s->text;
-	unsigned char *r;
-	size_t n = s->len, i = 0;
-	uint64_t high = 0;
-
-	if (n > s->revcap && array_grow(&s->rev, &s->revcap, n, 1))
-		return VG_NOMEM;
-	r = (unsigned char *)s->rev;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, t + i, 8);
-		high |= w;
-		w = __builtin_bswap64(w);
-		memcpy(r + n - i - 8, &w, 8);
-	}
-	for (; i < n; i++) {
-		high |= t[i];
-		r[n - 1 - i] = t[i];
-	}
-	for (i = 0; high & 0x8080808080808080u && i < n;) {
-		size_t k = utf8_seqlen(t[i]);
-
-		if (k > n - i)
-			k = n - i;
-		if (k > 1)
-			memcpy(r + n - i - k, t + i, k);
-		i += k;
-	}
-	s->rev_ok = true;
-	return VG_OK;
-}
-
-/* Where an anchored scan's matches end, as positions of the text. */
-struct anchored {
-	struct posv *out;
-	int64_t base;             /* the position of offset 0 */
-	bool backwards;           /* offsets count towards the start of the text */
-	bool oom;
-};
-
-static int on_anchored(unsigned int id, unsigned long long from, unsigned long long to,
-		       unsigned int flags, void *ctx)
-{
-	struct anchored *a = ctx;
-	int64_t x = a->backwards ? a->base - (int64_t)to : a->base + (int64_t)to;
-
-	(void)id;
-	(void)from;
-	(void)flags;
-	if (posv_push(a->out, (uint32_t)x)) {
-		a->oom = true;
-		return 1;
-	}
-	return 0;
-}
-
-/*
- * Runs an anchored database from position x. Forwards, the text it reads
- * starts with the character before x; backwards, it is s->rev from the
- * character at x to the start of the text. Either way the database's
- * "^[\s\S]" steps over a character that \b and \B can see, and the far
- * end of what it reads is the end (or start) of the text.
- */
-static int db_scan(const struct rules_db *db, struct rules_scratch *s, const struct op *op,
-		   bool reverse, uint32_t x, struct posv *next)
-{
-	const unsigned char *t = (const unsigned char *)s->text;
-	const struct hdb *h = &db->hdbs[op->hdb];
-	struct anchored a = { next, 0, reverse, false };
-	const char *buf;
-	size_t blen, c;
-	hs_error_t herr;
-
-	if (!reverse) {
-		/* A factor is never empty, so a right side starts after at least one character. */
-		assert(x > 0);
-		c = 1;
-		while (c < x && (t[x - c] & 0xc0) == 0x80)
-			c++;
-		buf = s->text + x - c;
-		blen = s->len - (x - c);
-		a.base = (int64_t)x - (int64_t)c;
-	} else {
-		/* A factor follows a left side, so there is a character at x. */
-		assert(x < s->len);
-		if (!s->rev_ok && rev_build(s))
-			return VG_NOMEM;
-		c = utf8_seqlen(t[x]);
-		if (c > s->len - x)
-			c = s->len - x;
-		buf = s->rev + s->len - x - c;
-		blen = x + c;
-		a.base = (int64_t)(x + c);
-	}
-	s->stats.scans++;
-	herr = hs_scan(h->h, buf, (unsigned)blen, 0, s->hs, on_anchored, &a);
-	if (a.oom)
-		return VG_NOMEM;
-	return herr == HS_SUCCESS ? VG_OK : VG_INTERNAL;
 }
 
 /*
@@ -364,28 +203,96 @@ static int push_if(struct posv *p, const unsigned char *t, size_t len, uint32_t 
 }
 
 /*
- * Whether a gap's end y can be where the set after it (follow) starts:
- * the byte there must begin one of the set's strings, or the set would
- * turn y away at once. NULL follow: any y can.
+ * An end y of a gap that the step after it cannot read from (see
+ * op_apply()): counted in *turned for a set, kept in s->turned for an
+ * anchored scan when the gap would have kept it.
  */
-static bool gap_leads(const unsigned char *t, size_t len, const struct op *follow, bool reverse,
-		      uint32_t y)
+static int gap_turn(struct rules_scratch *s, const struct op *op, const struct op *follow,
+		    uint32_t y, uint64_t *turned)
 {
-	if (!follow)
-		return true;
-	if (reverse)
-		return y > 0 && bytes_has(follow->bytes, t[y - 1]);
-	return y < len && bytes_has(follow->bytes, t[y]);
+	if (follow->kind == OP_SET) {
+		(*turned)++;
+		return VG_OK;
+	}
+	if (op->anchor && !assert_holds((const unsigned char *)s->text, s->len, y, op->anchor))
+		return VG_OK;
+	return posv_push(&s->turned, y);
+}
+
+/*
+ * The ends of a gap (a repeated ASCII class, so each character it reads
+ * is one byte) read forwards from x, as op_apply() says; gap_back() reads
+ * backwards. Two loops rather than one with the direction in it: a gap
+ * reads some twenty bytes each time.
+ */
+static int gap_forth(struct rules_scratch *s, const struct op *op, const struct op *follow,
+		     uint32_t x, struct posv *next, uint64_t *turned)
+{
+	const unsigned char *t = (const unsigned char *)s->text;
+	uint32_t len = (uint32_t)s->len, y = x, stop;
+	int rc = VG_OK;
+
+	stop = op->max == REPEAT_INF || op->max > len - x ? len : x + op->max;
+	while (y < x + op->min && y < len && bytes_has(op->bytes, t[y]))
+		y++;
+	if (y - x < op->min)
+		return VG_OK;
+	for (;;) {
+		if (!follow || (y < len && bytes_has(follow->bytes, t[y])))
+			rc = push_if(next, t, len, y, op->anchor);
+		else
+			rc = gap_turn(s, op, follow, y, turned);
+		if (rc || y >= stop || !bytes_has(op->bytes, t[y]))
+			return rc;
+		y++;
+	}
+}
+
+static int gap_back(struct rules_scratch *s, const struct op *op, const struct op *follow,
+		    uint32_t x, struct posv *next, uint64_t *turned)
+{
+	const unsigned char *t = (const unsigned char *)s->text;
+	uint32_t len = (uint32_t)s->len, y = x, stop;
+	int rc = VG_OK;
+
+	stop = op->max == REPEAT_INF || op->max > x ? 0 : x - op->max;
+	while (x - y < op->min && y > 0 && bytes_has(op->bytes, t[y - 1]))
+		y--;
+	if (x - y < op->min)
+		return VG_OK;
+	for (;;) {
+		if (!follow || (y > 0 && bytes_has(follow->bytes, t[y - 1])))
+			rc = push_if(next, t, len, y, op->anchor);
+		else
+			rc = gap_turn(s, op, follow, y, turned);
+		if (rc || y <= stop || !bytes_has(op->bytes, t[y - 1]))
+			return rc;
+		y--;
+	}
+}
+
+/*
+ * The work of the ends in p that a gap turned away for the anchored scan
+ * after it (see op_apply()); p is left sorted. Out of line: it is rare,
+ * and op_apply() stays small.
+ */
+static __attribute__((noinline)) uint64_t turned_work(struct posv *p)
+{
+	uint64_t all = p->n;
+
+	posv_settle(p);
+	return all + 16 * p->n;
 }
 
 /*
  * next = where op leads from the positions in cur. follow is the step
- * after a gap when it is a set with no empty string, else NULL: the gap
- * keeps only the ends the set can read from.
+ * after a gap when it is a set with no empty string or an anchored scan
+ * whose first bytes are known, else NULL: the gap keeps only the ends
+ * that step can read from.
  */
-static int op_apply(const struct rules_db *db, struct rules_scratch *s, const struct op *op,
-		    const struct op *follow, bool reverse, const struct posv *cur,
-		    struct posv *next)
+static inline __attribute__((always_inline)) int
+op_apply(const struct rules_db *db, struct rules_scratch *s, const struct op *op,
+	 const struct op *follow, bool reverse, const struct posv *cur, struct posv *next)
 {
 	const unsigned char *t = (const unsigned char *)s->text;
 	size_t len = s->len;
@@ -393,10 +300,12 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 	int rc = VG_OK;
 
 	next->n = 0;
+	s->turned.n = 0;
 	for (size_t i = 0; i < cur->n && !rc; i++) {
 		uint32_t x = cur->v[i];
 
-		s->work += op->kind == OP_DB ? 16 : 1;
+		/* The word gap counts as the anchored scan it replaces, so that the bound stays. */
+		s->work += op->kind == OP_DB || op->kind == OP_WORDS ? 16 : 1;
 
 		switch (op->kind) {
 		case OP_ASSERT:
@@ -446,42 +355,28 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 			}
 			break;
 		}
-		case OP_GAP: {
-			uint32_t y = x, k = 0;
-
-			/* The class is ASCII, so each character it reads is one byte. */
-			while (k < op->min && (reverse ? y > 0 && bytes_has(op->bytes, t[y - 1]) :
-					       y < len && bytes_has(op->bytes, t[y]))) {
-				y = reverse ? y - 1 : y + 1;
-				k++;
-			}
-			if (k < op->min)
-				break;
-			for (;;) {
-				if (gap_leads(t, len, follow, reverse, y))
-					rc = push_if(next, t, len, y, op->anchor);
-				else
-					turned++;
-				if (rc || k >= op->max ||
-				    !(reverse ? y > 0 && bytes_has(op->bytes, t[y - 1]) :
-				      y < len && bytes_has(op->bytes, t[y])))
-					break;
-				y = reverse ? y - 1 : y + 1;
-				k++;
-			}
+		case OP_GAP:
+			rc = reverse ? gap_back(s, op, follow, x, next, &turned) :
+				       gap_forth(s, op, follow, x, next, &turned);
 			break;
-		}
+		case OP_WORDS:
+			rc = wordgap_ends(s, op, reverse, x, next);
+			break;
 		default:
-			rc = db_scan(db, s, op, reverse, x, next);
+			rc = anchored_scan(db, s, op, reverse, x, next);
 			break;
 		}
 	}
 	/*
-	 * An end the gap turned away for the set after it counts as the gap
-	 * and the set would have counted it, so that the bound on the work
-	 * stays where it was.
+	 * An end the gap turned away for the step after it counts as the gap
+	 * and that step would have counted it, so that the bound on the work
+	 * stays where it was: for a set, each end twice (one for the gap, one
+	 * for the set); for an anchored scan, each end the gap would have
+	 * kept once, and each distinct one 16 more (the scan).
 	 */
 	s->work += next->n + 2 * turned;
+	if (s->turned.n)
+		s->work += turned_work(&s->turned);
 	posv_settle(next);
 	if (!rc && s->work > s->budget)
 		rc = VG_TOOBIG;
@@ -491,11 +386,13 @@ static int op_apply(const struct rules_db *db, struct rules_scratch *s, const st
 /*
  * Runs the nop steps of db->ops from first on, from start; *out is left
  * pointing at the positions reached. (Indices rather than a pointer: a
- * database of plain words has no steps, and db->ops is then NULL.)
+ * database of plain words has no steps, and db->ops is then NULL.) It is
+ * compiled twice, through prog_forth() and prog_back(), so that neither
+ * tests the direction at each byte it reads.
  */
-static int prog_run(const struct rules_db *db, struct rules_scratch *s, uint32_t first,
-		    uint32_t nop, bool reverse, uint32_t start, struct posv *a, struct posv *b,
-		    struct posv **out)
+static inline __attribute__((always_inline)) int
+prog_run(const struct rules_db *db, struct rules_scratch *s, uint32_t first, uint32_t nop,
+	 bool reverse, uint32_t start, struct posv *a, struct posv *b, struct posv **out)
 {
 	const unsigned char *t = (const unsigned char *)s->text;
 	const struct op *ops = nop ? &db->ops[first] : NULL;
@@ -515,7 +412,8 @@ static int prog_run(const struct rules_db *db, struct rules_scratch *s, uint32_t
 	rc = posv_push(a, start);
 	for (; k < nop && !rc && a->n; k++) {
 		const struct op *follow = ops[k].kind == OP_GAP && k + 1 < nop &&
-					  ops[k + 1].kind == OP_SET && !ops[k + 1].empty ?
+					  ((ops[k + 1].kind == OP_SET && !ops[k + 1].empty) ||
+					   (ops[k + 1].kind == OP_DB && ops[k + 1].lead)) ?
 					  &ops[k + 1] : NULL;
 		struct posv *swap;
 
@@ -528,12 +426,39 @@ static int prog_run(const struct rules_db *db, struct rules_scratch *s, uint32_t
 	return rc;
 }
 
+/*
+ * A side turned away by its lead bits (struct branch) counts the one step
+ * its first step would have taken to turn the position away, so that the
+ * bound on the work stays where it was.
+ */
+static int side_turned(struct rules_scratch *s)
+{
+	s->work++;
+	return s->work > s->budget ? VG_TOOBIG : VG_OK;
+}
+
+/* prog_run() forwards, for the right side of a branch. */
+static int prog_forth(const struct rules_db *db, struct rules_scratch *s, uint32_t first,
+		      uint32_t nop, uint32_t start, struct posv **out)
+{
+	return prog_run(db, s, first, nop, false, start, &s->pos[0], &s->pos[1], out);
+}
+
+/* prog_run() backwards, for the left side. */
+static int prog_back(const struct rules_db *db, struct rules_scratch *s, uint32_t first,
+		     uint32_t nop, uint32_t start, struct posv **out)
+{
+	return prog_run(db, s, first, nop, true, start, &s->pos[2], &s->pos[3], out);
+}
+
 /* The matches of one branch around a factor found at [fs, fe). */
 static int verify(const struct rules_db *db, struct rules_scratch *s, const struct branch *br,
 		  uint32_t fs, uint32_t fe)
 {
 	const unsigned char *t = (const unsigned char *)s->text;
 	struct posv *ends, *starts;
+	const uint32_t *endv;
+	size_t nend;
 	uint32_t nl, nr;
 	int rc;
 
@@ -560,23 +485,39 @@ static int verify(const struct rules_db *db, struct rules_scratch *s, const stru
 		if (!assert_holds(t, s->len, fe, br->rassert[k]))
 			return VG_OK;
 	}
-	rc = prog_run(db, s, br->rop + nr, br->nrop - nr, false, fe, &s->pos[0], &s->pos[1],
-		      &ends);
-	if (rc || !ends->n)
-		return rc;
-	rc = prog_run(db, s, br->lop + nl, br->nlop - nl, true, fs, &s->pos[2], &s->pos[3],
-		      &starts);
-	if (rc || !starts->n)
-		return rc;
-	if (s->npend + ends->n > s->cappend &&
-	    array_grow(&s->pend, &s->cappend, s->npend + ends->n, sizeof(*s->pend)))
+	/*
+	 * A side with nothing left after its assertions (the \b around a
+	 * word, most rules) is its one position: no program is run for it.
+	 */
+	if (br->nrop == nr) {
+		endv = &fe;
+		nend = 1;
+	} else {
+		if (fe < s->len && !(br->rlead >> (t[fe] & 63) & 1))
+			return side_turned(s);
+		rc = prog_forth(db, s, br->rop + nr, br->nrop - nr, fe, &ends);
+		if (rc || !ends->n)
+			return rc;
+		endv = ends->v;
+		nend = ends->n;
+	}
+	if (br->nlop != nl) {
+		if (fs > 0 && !(br->llead >> (t[fs - 1] & 63) & 1))
+			return side_turned(s);
+		rc = prog_back(db, s, br->lop + nl, br->nlop - nl, fs, &starts);
+		if (rc || !starts->n)
+			return rc;
+		fs = starts->v[0];
+	}
+	if (s->npend + nend > s->cappend &&
+	    array_grow(&s->pend, &s->cappend, s->npend + nend, sizeof(*s->pend)))
 		return VG_NOMEM;
-	for (size_t i = 0; i < ends->n; i++) {
+	for (size_t i = 0; i < nend; i++) {
 		struct trip *m = &s->pend[s->npend++];
 
 		m->rule = br->rule;
-		m->from = starts->v[0];
-		m->to = ends->v[i];
+		m->from = fs;
+		m->to = endv[i];
 	}
 	return VG_OK;
 }
@@ -602,56 +543,123 @@ static int on_hit(unsigned int id, unsigned long long from, unsigned long long t
 }
 
 /*
- * Whether a rider of tg can be where tg was found ending at fe: the byte
- * after it or the one before it is one that a rider needs there (or
- * shares its low six bits with one).
+ * The two bytes from t[x] on (backwards: from t[x - 1] back), as struct
+ * rkey reads them; 0 for a byte past the end of the text. The key only
+ * spares reads: a rider it lets through is compared in full.
  */
-static bool rider_may_be(const struct target *tg, const unsigned char *t, size_t len,
-			 uint32_t fe)
+static uint16_t rkey_bytes(const unsigned char *t, size_t len, uint32_t x, bool backwards)
 {
-	uint32_t fs = fe - tg->len;
+	if (!backwards)
+		return (uint16_t)((x < len ? t[x] : 0) | (x + 1 < len ? t[x + 1] << 8 : 0));
+	return (uint16_t)((x > 0 ? t[x - 1] : 0) | (x > 1 ? t[x - 2] << 8 : 0));
+}
 
-	return (fe < len && (tg->after >> (t[fe] & 63) & 1)) ||
-	       (fs > 0 && (tg->before >> (t[fs - 1] & 63) & 1));
+/*
+ * Bit 2k set when rider r + k's key (RKEY_PAD) matches bytes, for the
+ * eight riders from r: with SSE2, eight compared at once.
+ */
+static uint32_t rkeys_match(const struct rules_db *db, uint32_t r, uint16_t bytes)
+{
+#if defined(__SSE2__)
+	__m128i v = _mm_set1_epi16((short)bytes);
+	__m128i m = _mm_loadu_si128((const __m128i *)(db->rmask + r));
+	__m128i k = _mm_loadu_si128((const __m128i *)(db->rkey + r));
+
+	_Static_assert(RKEY_PAD == 8, "rkeys_match() reads 8 keys");
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, m), k)) & 0x5555u;
+#else
+	uint32_t bits = 0;
+
+	for (uint32_t k = 0; k < RKEY_PAD; k++) {
+		if ((bytes & db->rmask[r + k]) == db->rkey[r + k])
+			bits |= UINT32_C(1) << (2 * k);
+	}
+	return bits;
+#endif
+}
+
+/*
+ * Whether the rider r is in the text where the string it rides on was
+ * found ending at fe; *fs is then where it starts.
+ */
+static bool rider_there(const struct rules_db *db, const struct rules_scratch *s, uint32_t r,
+			uint32_t fe, uint32_t *fs)
+{
+	const unsigned char *t = (const unsigned char *)s->text;
+	const struct rider *rd = &db->riders[r];
+	uint32_t n = rd->lit.len, x;
+
+	/* The rider would start rd->back bytes before fe. */
+	if (fe < rd->back || n > s->len - (fe - rd->back))
+		return false;
+	x = fe - rd->back;
+	if (s->len - x >= 8) {
+		uint64_t w = swar_load8(t + x);
+
+		if ((w & rd->lit.mask) != rd->lit.head ||
+		    (n > 8 && memcmp(t + x + 8, db->litbuf + rd->lit.off + 8, n - 8)))
+			return false;
+	} else if (memcmp(t + x, db->litbuf + rd->lit.off, n)) {
+		return false;
+	}
+	*fs = x;
+	return true;
+}
+
+/*
+ * Checks the riders from..to of db->riders, whose keys read bytes (see
+ * RKEY_PAD), where the string they ride on was found ending at fe, and the
+ * branches of each one that is there.
+ */
+static int riders_check(const struct rules_db *db, struct rules_scratch *s, uint32_t from,
+			uint32_t to, uint16_t bytes, uint32_t fe)
+{
+	int rc = VG_OK;
+
+	for (uint32_t r = from; r < to && !rc; r += RKEY_PAD) {
+		uint32_t bits = rkeys_match(db, r, bytes);
+
+		/* Only the riders of this range: the keys after it are another host's. */
+		if (to - r < RKEY_PAD)
+			bits &= (UINT32_C(1) << (2 * (to - r))) - 1;
+		while (bits && !rc) {
+			uint32_t k = r + (uint32_t)__builtin_ctz(bits) / 2, fs;
+			const struct target *rt;
+
+			bits &= bits - 1;
+			if (!rider_there(db, s, k, fe, &fs))
+				continue;
+			s->stats.riders++;
+			rt = &db->p1[db->riders[k].target];
+			for (uint32_t j = 0; j < rt->count && !rc; j++)
+				rc = verify(db, s, &db->branches[db->targets[rt->first + j]], fs,
+					    fs + rt->len);
+		}
+	}
+	return rc;
 }
 
 static int hits_process(const struct rules_db *db, struct rules_scratch *s)
 {
+	const unsigned char *t = (const unsigned char *)s->text;
 	int rc = VG_OK;
 
 	s->stats.hits += s->nhits;
 	for (size_t i = 0; i < s->nhits && !rc; i++) {
 		const struct target *tg = &db->p1[s->hits[i].id];
-		uint32_t fe = s->hits[i].end;
+		uint32_t fe = s->hits[i].end, fs = fe - tg->len, mid = tg->rider + tg->nafter;
 
 		for (uint32_t k = 0; k < tg->count && !rc; k++)
-			rc = verify(db, s, &db->branches[db->targets[tg->first + k]], fe - tg->len, fe);
-		if (!rider_may_be(tg, (const unsigned char *)s->text, s->len, fe))
-			continue;
-		for (uint32_t r = 0; r < tg->nriders && !rc; r++) {
-			const struct rider *rd = &db->riders[tg->rider + r];
-			const struct target *rt = &db->p1[rd->target];
-			uint32_t fs, n = rd->lit.len;
-
-			/* The rider would start rd->back bytes before fe: is it there? */
-			if (fe < rd->back || n > s->len - (fe - rd->back))
-				continue;
-			fs = fe - rd->back;
-			if (s->len - fs >= 8) {
-				uint64_t w = swar_load8((const unsigned char *)s->text + fs);
-
-				if ((w & rd->lit.mask) != rd->lit.head ||
-				    (n > 8 && memcmp(s->text + fs + 8, db->litbuf + rd->lit.off + 8,
-						     n - 8)))
-					continue;
-			} else if (memcmp(s->text + fs, db->litbuf + rd->lit.off, n)) {
-				continue;
-			}
-			s->stats.riders++;
-			for (uint32_t k = 0; k < rt->count && !rc; k++)
-				rc = verify(db, s, &db->branches[db->targets[rt->first + k]], fs,
-					    fs + rt->len);
-		}
+			rc = verify(db, s, &db->branches[db->targets[tg->first + k]], fs, fe);
+		/*
+		 * A rider needs the byte after the string found (or before it):
+		 * most places have neither, and none of the riders is read.
+		 */
+		if (!rc && fe < s->len && (tg->after >> (t[fe] & 63) & 1))
+			rc = riders_check(db, s, tg->rider, mid, rkey_bytes(t, s->len, fe, false), fe);
+		if (!rc && fs > 0 && (tg->before >> (t[fs - 1] & 63) & 1))
+			rc = riders_check(db, s, mid, tg->rider + tg->nriders,
+					  rkey_bytes(t, s->len, fs, true), fe);
 	}
 	s->nhits = 0;
 	return rc;

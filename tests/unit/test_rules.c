@@ -826,6 +826,114 @@ static void test_matcher_few_strings(void **state)
 	rules_release(&r);
 }
 
+/*
+ * Screens ntexts random texts, each of words[] with runs of signs[]
+ * between them (sometimes none), with the rules of lex both ways (the
+ * spans must be the same), and fails unless each rule matches somewhere
+ * and the phase-one database holds databases anchored ones.
+ */
+static void random_spans(const char *lex, const char *const *words, size_t nwords,
+			 const char *const *signs, size_t nsigns, size_t ntexts, size_t databases)
+{
+	const char *const lexicons[] = { lex };
+	struct rules r;
+	struct rules_db *db = NULL;
+	struct rules_db_info info;
+	struct rules_scratch *rs = NULL;
+	struct som_ref ref;
+	struct norm norm;
+	uint32_t seed = 12345;
+	char err[256], text[512];
+	bool *seen;
+
+	rules_load(&r, lexicons, 1);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	rules_db_describe(db, &info);
+	assert_int_equal(info.databases, databases);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	som_init(&ref, &r, 4096, true);
+	seen = calloc(r.count, sizeof(*seen));
+	assert_non_null(seen);
+	norm_init(&norm);
+	for (size_t i = 0; i < ntexts; i++) {
+		size_t len = 0, ntok;
+
+		seed = seed * 1103515245u + 12345u;
+		ntok = 1 + (seed >> 16) % 60;
+		for (size_t k = 0; k < ntok; k++) {
+			const char *tok;
+
+			seed = seed * 1103515245u + 12345u;
+			tok = k % 2 ? signs[(seed >> 16) % nsigns] : words[(seed >> 16) % nwords];
+			assert_true(len + strlen(tok) < sizeof(text));
+			memcpy(text + len, tok, strlen(tok));
+			len += strlen(tok);
+		}
+		assert_int_equal(norm_text(&norm, text, len), VG_OK);
+		same_spans(&r, db, rs, &ref, norm.text, norm.len);
+		for (size_t k = 0; k < ref.n; k++)
+			seen[ref.spans[k].rule] = true;
+	}
+	norm_release(&norm);
+	for (size_t i = 0; i < r.count; i++) {
+		if (!seen[i])
+			fail_msg("rule %s matched nothing", r.items[i].id);
+	}
+	free(seen);
+	som_release(&ref);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
+/* Runs of signs between the words of random_spans(): characters of one to four bytes. */
+static const char *const random_signs[] = {
+	" ", " ", " ", ", ", " - ", "\n", ".", "\xc3\xa9", " \xe2\x80\x94 ", "\xf0\x9f\x98\x80", "",
+};
+
+/*
+ * Word gaps, "\W+(\w+\W+){m,n}", are read by the matcher itself rather than
+ * by an anchored database (OP_WORDS in rules_impl.h), on either side of a
+ * factor, and non-word characters of two to four bytes count as one.
+ */
+static void test_matcher_word_gaps(void **state)
+{
+	static const char lex[] = HEADER
+		"left\tmeans.restricts_movement\ten\t1\t\\b(not|never)\\W+(\\w+\\W+){0,3}(allowed|free) to leave\\b\tt\n"
+		"right\tact.recruits\ten\t1\t\\bzqxjv\\W+(\\w+\\W+){1,2}(now|here)\\b\tt\n"
+		"exact\tact.harbors\ten\t1\t\\b(now|here)\\W+(\\w+\\W+){2}zqxjvk\\b\tt\n"
+		"range\tact.transports\ten\t1\tkvjxqz\\W+(\\w+\\W+){2,4}(a|bb)\tt\n";
+	static const char *const words[] = {
+		"not", "never", "allowed", "free", "to leave", "zqxjv", "zqxjvk", "kvjxqz", "now",
+		"here", "a", "bb", "42", "_x", "caf\xc3\xa9",
+	};
+
+	(void)state;
+	random_spans(lex, words, ARRAY_SIZE(words), random_signs, ARRAY_SIZE(random_signs), 3000, 0);
+}
+
+/*
+ * A gap followed by an anchored database keeps only the ends where the
+ * database's first character can start (struct op, lead): a class, an
+ * optional sign before digits, and, where a branch may start with a
+ * character other than ASCII, every end.
+ */
+static void test_matcher_gap_before_scan(void **state)
+{
+	static const char lex[] = HEADER
+		"digits\tmeans.debt_bondage\tes\t1\t\\bdebe\\b[ -~]{0,30}\\b(dinero|pesos|\\$?[0-9]+|[a-z]+s [0-9])\\b\tt\n"
+		"accent\tact.recruits\tes\t1\t\\bzqxjv\\b[ -~]{0,20}(caf\xc3\xa9|x[0-9]+|\\w+s \\d)\tt\n"
+		"left\tact.harbors\tes\t1\t(\\$?[0-9]+|[a-z]+s [0-9])\\b[ -~]{0,20}\\bkvjxqz\\b\tt\n";
+	static const char *const words[] = {
+		"debe", "dinero", "pesos", "$5", "42", "7", "zqxjv", "kvjxqz", "caf\xc3\xa9", "x9",
+		"casas", "a", "$", "bb",
+	};
+
+	(void)state;
+	random_spans(lex, words, ARRAY_SIZE(words), random_signs, ARRAY_SIZE(random_signs), 3000, 3);
+}
+
 #define WORDS_HEADER "word\tlang\tcount\tsource\n"
 
 /* A file of common words: read by its header, its lines checked. */
@@ -1194,6 +1302,8 @@ int main(void)
 		cmocka_unit_test(test_matcher_constructs),
 		cmocka_unit_test(test_matcher_riders),
 		cmocka_unit_test(test_matcher_few_strings),
+		cmocka_unit_test(test_matcher_word_gaps),
+		cmocka_unit_test(test_matcher_gap_before_scan),
 		cmocka_unit_test(test_parse_common_words),
 		cmocka_unit_test(test_matcher_common_words),
 		cmocka_unit_test(test_matcher_refuses),
