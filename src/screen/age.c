@@ -199,22 +199,20 @@ static size_t age_with_unit(const struct norm *n, const struct age_words *w, siz
 			    size_t e, struct entities *out)
 {
 	const char *t = n->text;
-	size_t len = n->len, s, u = 0, k;
+	size_t len = n->len, s, u = 0;
 
 	s = e;
 	if (s < len && (t[s] == ' ' || t[s] == '-'))
 		s++;
 	if (!first_has(w->unit_first, t, len, s))
 		return 0;
-	u = phrase_any_at(t, len, s, age_after, ARRAY_SIZE(age_after));
+	u = phrase_list_at(&w->lists.after, t, len, s);
 	if (!u && (u = phrase_at(t, len, s, anos_unit[0]))) {
-		for (k = 0; k < ARRAY_SIZE(anos_before); k++)
-			if (phrase_before(t, i, anos_before[k]))
-				break;
+		const char *p = phrase_list_before(&w->lists.anos_before, t, i);
+
 		/* "más de 15 años" is a length of time. */
-		if (k == ARRAY_SIZE(anos_before) ||
-		    (!strcmp(anos_before[k], "de ") &&
-		     (phrase_before(t, i - 3, "mas ") || phrase_before(t, i - 3, "menos "))))
+		if (!p || (!strcmp(p, "de ") &&
+			 (phrase_before(t, i - 3, "mas ") || phrase_before(t, i - 3, "menos "))))
 			u = 0;
 	}
 	if (!u)
@@ -236,31 +234,20 @@ static int ends_with(const char *t, size_t i, const char *p)
  * Where a subject and a verb of being that end right before t[i] start
  * ("she is ", "my daughter's "), or SIZE_MAX.
  */
-static size_t subject_start(const char *t, size_t i)
+static size_t subject_start(const struct age_words *w, const char *t, size_t i)
 {
-	size_t v, k, j;
+	const char *p;
+	size_t v, j;
 
 	for (v = 0; v < ARRAY_SIZE(subject_verbs); v++) {
 		if (!ends_with(t, i, subject_verbs[v]))
 			continue;
 		j = i - strlen(subject_verbs[v]);
-		for (k = 0; k < ARRAY_SIZE(subjects); k++)
-			if (phrase_before(t, j, subjects[k]))
-				return j - strlen(subjects[k]);
+		p = phrase_list_before(&w->lists.subjects, t, j);
+		if (p)
+			return j - strlen(p);
 	}
 	return SIZE_MAX;
-}
-
-/* The first of count phrases that ends right before t[i] at a word boundary, or NULL. */
-static const char *phrase_any_before(const char *t, size_t i, const char *const *phrases,
-				     size_t count)
-{
-	size_t k;
-
-	for (k = 0; k < count; k++)
-		if (phrase_before(t, i, phrases[k]))
-			return phrases[k];
-	return NULL;
 }
 
 /* What follows a bare age at t[e] lets it stand (follow_words, and follow_time if time). */
@@ -273,8 +260,8 @@ static int age_follows(const struct age_words *w, const char *t, size_t len, siz
 	e++;
 	if (!first_has(w->follow_first, t, len, e))
 		return 0;
-	return phrase_any_at(t, len, e, follow_words, ARRAY_SIZE(follow_words)) ||
-	       (time && phrase_any_at(t, len, e, follow_time, ARRAY_SIZE(follow_time)));
+	return phrase_list_at(&w->lists.follow, t, len, e) ||
+	       (time && phrase_list_at(&w->lists.follow_time, t, len, e));
 }
 
 /*
@@ -311,16 +298,15 @@ static size_t age_after_verb(const struct norm *n, const struct age_words *w, si
 	/* "he is one too", "tiene una": the word for one is a count, not an age. */
 	if (!is_digit(t[i]) && v == 1)
 		return 0;
-	a = subject_start(t, i);
-	if (a == SIZE_MAX && (p = phrase_any_before(t, i, turned_before,
-						     ARRAY_SIZE(turned_before)))) {
+	a = subject_start(w, t, i);
+	if (a == SIZE_MAX && (p = phrase_list_before(&w->lists.turned_before, t, i))) {
 		a = i - strlen(p);
 		time = 1;
 	}
-	if (a == SIZE_MAX && (p = phrase_any_before(t, i, person_of, ARRAY_SIZE(person_of))))
+	if (a == SIZE_MAX && (p = phrase_list_before(&w->lists.person_of, t, i)))
 		a = i - strlen(p);
 	if (a == SIZE_MAX && v >= AGE_HAS_MIN &&
-	    (p = phrase_any_before(t, i, has_before, ARRAY_SIZE(has_before))))
+	    (p = phrase_list_before(&w->lists.has_before, t, i)))
 		a = i - strlen(p);
 	/* After a birthday, what follows was checked above. */
 	if (a == SIZE_MAX || (!time && !age_follows(w, t, len, e, 0)))
@@ -330,15 +316,16 @@ static size_t age_after_verb(const struct norm *n, const struct age_words *w, si
 }
 
 /* "age 16", "aged 16", "looks about 14" at t[i]. */
-static size_t age_after_word(const struct norm *n, size_t i, struct entities *out)
+static size_t age_after_word(const struct norm *n, const struct age_words *w, size_t i,
+			     struct entities *out)
 {
 	const char *t = n->text;
 	size_t len = n->len, p, e;
 	int v, is_cue = 0;
 
-	p = phrase_any_at(t, len, i, age_before, ARRAY_SIZE(age_before));
+	p = phrase_list_at(&w->lists.before, t, len, i);
 	if (!p) {
-		p = phrase_any_at(t, len, i, cue_before, ARRAY_SIZE(cue_before));
+		p = phrase_list_at(&w->lists.cue_before, t, len, i);
 		is_cue = 1;
 	}
 	if (!p || p >= len)
@@ -351,10 +338,11 @@ static size_t age_after_word(const struct norm *n, size_t i, struct entities *ou
 }
 
 /* "high school", "menor de edad" at t[i]. */
-static size_t age_cue(const struct norm *n, size_t i, struct entities *out)
+static size_t age_cue(const struct norm *n, const struct age_words *w, size_t i,
+		      struct entities *out)
 {
 	const char *t = n->text;
-	size_t a = i, e = phrase_any_at(t, n->len, i, cues, ARRAY_SIZE(cues));
+	size_t a = i, e = phrase_list_at(&w->lists.cues, t, n->len, i);
 
 	/*
 	 * "a minor", "the minor": read at "minor", since "a" and "the" are
@@ -368,7 +356,7 @@ static size_t age_cue(const struct norm *n, size_t i, struct entities *out)
 		else
 			e = 0;
 	}
-	if (!e || phrase_any_at(t, n->len, e, not_minor, ARRAY_SIZE(not_minor)))
+	if (!e || phrase_list_at(&w->lists.not_minor, t, n->len, e))
 		return 0;
 	add_age(n, out, a, e, AGE_MINOR_BOUND, 1);
 	return e;
@@ -407,6 +395,18 @@ void age_words_init(struct age_words *w)
 	memset(w->follow_first, 0, sizeof(w->follow_first));
 	first_bytes(w->follow_first, follow_words, ARRAY_SIZE(follow_words));
 	first_bytes(w->follow_first, follow_time, ARRAY_SIZE(follow_time));
+	phrase_list_init(&w->lists.after, age_after, ARRAY_SIZE(age_after));
+	phrase_list_init(&w->lists.follow, follow_words, ARRAY_SIZE(follow_words));
+	phrase_list_init(&w->lists.follow_time, follow_time, ARRAY_SIZE(follow_time));
+	phrase_list_init(&w->lists.before, age_before, ARRAY_SIZE(age_before));
+	phrase_list_init(&w->lists.cue_before, cue_before, ARRAY_SIZE(cue_before));
+	phrase_list_init(&w->lists.cues, cues, ARRAY_SIZE(cues));
+	phrase_list_init(&w->lists.not_minor, not_minor, ARRAY_SIZE(not_minor));
+	phrase_list_init(&w->lists.anos_before, anos_before, ARRAY_SIZE(anos_before));
+	phrase_list_init(&w->lists.subjects, subjects, ARRAY_SIZE(subjects));
+	phrase_list_init(&w->lists.turned_before, turned_before, ARRAY_SIZE(turned_before));
+	phrase_list_init(&w->lists.person_of, person_of, ARRAY_SIZE(person_of));
+	phrase_list_init(&w->lists.has_before, has_before, ARRAY_SIZE(has_before));
 	memset(w->verb_last, 0, sizeof(w->verb_last));
 	memset(w->verb_second_last, 0, sizeof(w->verb_second_last));
 	for (size_t back = 1; back <= 2; back++) {
@@ -419,14 +419,15 @@ void age_words_init(struct age_words *w)
 	}
 }
 
-size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t k,
-	      struct entities *out)
+size_t age_at(const struct norm *n, const struct age_words *w, size_t i,
+	      const struct wordset_probe *pr, struct entities *out)
 {
 	const char *t = n->text;
 	size_t e = 0, ne;
 	int v;
 
-	if (is_digit(t[i]) || wordset_maybe(&w->numbers, t + i, k - i)) {
+	assert(pr || is_digit(t[i]));
+	if (is_digit(t[i]) || wordset_maybe_probe(&w->numbers, pr)) {
 		/* The number is read once for both: its end ne is set only from 1 to 99. */
 		v = age_number(t, n->len, i, &ne);
 		if (v >= 1 && v <= 99) {
@@ -435,9 +436,9 @@ size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t 
 				e = age_after_verb(n, w, i, v, ne, out);
 		}
 	}
-	if (!e && is_alpha(t[i]) && wordset_maybe(&w->before, t + i, k - i))
-		e = age_after_word(n, i, out);
-	if (!e && is_alpha(t[i]) && wordset_maybe(&w->cues, t + i, k - i))
-		e = age_cue(n, i, out);
+	if (!e && is_alpha(t[i]) && wordset_maybe_probe(&w->before, pr))
+		e = age_after_word(n, w, i, out);
+	if (!e && is_alpha(t[i]) && wordset_maybe_probe(&w->cues, pr))
+		e = age_cue(n, w, i, out);
 	return e;
 }

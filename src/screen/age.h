@@ -19,6 +19,7 @@
 
 #include "screen/entities.h"
 #include "screen/norm.h"
+#include "screen/phrase.h"
 #include "screen/wordset.h"
 
 /* What an age cue with no number stands for: under 18. */
@@ -43,16 +44,23 @@ struct age_words {
 	 * that ends otherwise.
 	 */
 	uint8_t verb_last[32], verb_second_last[32];
+	/* The lists of phrases read at or before a position, indexed (phrase.h). */
+	struct {
+		struct phrase_list after, follow, follow_time, before, cue_before, cues,
+				   not_minor, anos_before, subjects, turned_before, person_of,
+				   has_before;
+	} lists;
 };
 
 void age_words_init(struct age_words *w);
 
 /*
- * Reads the age that starts at the word n->text[i..k) (a run of letters or
+ * Reads the age that starts at the word at n->text[i] (a run of letters or
  * digits at a word boundary) and adds it to out (ENTITY_AGE). Returns where
- * it ends, or 0 when there is none.
+ * it ends, or 0 when there is none. For a run of letters pr is the word's
+ * probe (wordset_probe_init()); for digits it is not read and may be NULL.
  */
-size_t age_at(const struct norm *n, const struct age_words *w, size_t i, size_t k,
-	      struct entities *out);
+size_t age_at(const struct norm *n, const struct age_words *w, size_t i,
+	      const struct wordset_probe *pr, struct entities *out);
 
 #endif

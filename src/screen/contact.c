@@ -105,9 +105,13 @@ static int is_one_of(char c, const char *set)
 	return 0;
 }
 
+/*
+ * Compared one by one rather than through is_one_of(): the local part is
+ * walked byte by byte.
+ */
 static int is_local_char(char c)
 {
-	return is_alnum(c) || is_one_of(c, "._%+-");
+	return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
 static int is_label_char(char c)
@@ -134,20 +138,35 @@ static int word_at(const char *t, size_t len, size_t i, const char *w)
 /* "(at)", "[dot]", "{punto}", "<at>": one of words in brackets at t[i]; returns its end or 0. */
 static size_t bracketed(const char *t, size_t len, size_t i, const char *w1, const char *w2)
 {
-	static const char open[] = "([{<", close[] = ")]}>";
-	const char *o;
+	char close;
 	size_t n;
 
-	if (i >= len || !is_one_of(t[i], open))
+	if (i >= len)
 		return 0;
-	o = strchr(open, t[i]);
+	/* Most bytes asked about are no bracket: a switch turns them away at once. */
+	switch (t[i]) {
+	case '(':
+		close = ')';
+		break;
+	case '[':
+		close = ']';
+		break;
+	case '{':
+		close = '}';
+		break;
+	case '<':
+		close = '>';
+		break;
+	default:
+		return 0;
+	}
 	n = strlen(w1);
 	if (len - i - 1 < n || memcmp(t + i + 1, w1, n)) {
 		n = strlen(w2);
 		if (len - i - 1 < n || memcmp(t + i + 1, w2, n))
 			return 0;
 	}
-	if (i + 1 + n >= len || t[i + 1 + n] != close[o - open])
+	if (i + 1 + n >= len || t[i + 1 + n] != close)
 		return 0;
 	return i + 2 + n;
 }

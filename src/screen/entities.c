@@ -28,10 +28,18 @@ struct entity *entities_add(struct entities *e, enum entity_kind kind,
 		while (len > 0 && ((unsigned char)value[len] & 0xc0) == 0x80)
 			len--;
 	}
-	for (i = 0; i < e->count; i++)
-		if (e->items[i].kind == kind && e->items[i].value[0] == value[0] &&
-		    !strncmp(e->items[i].value, value, len) && e->items[i].value[len] == '\0')
+	/*
+	 * Values of one kind mostly differ in their last byte (the digits of
+	 * phone numbers all start alike); with the byte after it, which is
+	 * NUL only in values at most len long, it is tested before the rest.
+	 */
+	for (i = 0; i < e->count; i++) {
+		const char *v = e->items[i].value;
+
+		if (e->items[i].kind == kind && v[len] == '\0' &&
+		    (len == 0 || v[len - 1] == value[len - 1]) && !memcmp(v, value, len))
 			return NULL;
+	}
 	assert(e->count < ARRAY_SIZE(e->items));
 	x = &e->items[e->count++];
 	memset(x, 0, sizeof(*x));
@@ -68,6 +76,7 @@ struct lexicon {
 	struct wordset digits;      /* spelled-out digits of phone numbers */
 	struct age_words ages;
 	struct wordset debt, platforms, at;
+	struct phrase_list debt_phrases;
 	struct wordset age_any;     /* the union of the ages' wordsets */
 	struct wordset any;         /* the union of the ones read word by word */
 	/*
@@ -124,7 +133,7 @@ static void lexicon_init(void)
 	wordset_init(&l->digits);
 	numword_add_digits(&l->digits);
 	age_words_init(&l->ages);
-	money_words_init(&l->debt);
+	money_words_init(&l->debt, &l->debt_phrases);
 	contact_platforms_init(&l->platforms);
 	wordset_init(&l->at);
 	contact_at_words(&l->at);
@@ -250,13 +259,14 @@ static void phone_try(struct pass *p, size_t i, size_t k)
 }
 
 /* An age that starts at the word t[i..k), unless inside the last one. */
-static void age_try(struct pass *p, size_t i, size_t k)
+/* pr: the probe of a word of letters, NULL for digits (age_at()). */
+static void age_try(struct pass *p, size_t i, const struct wordset_probe *pr)
 {
 	size_t e;
 
 	if (i < p->age_end || entities_full(p->out, ENTITY_AGE))
 		return;
-	e = age_at(p->n, &p->lex->ages, i, k, p->out);
+	e = age_at(p->n, &p->lex->ages, i, pr, p->out);
 	if (e)
 		p->age_end = e;
 }
@@ -265,14 +275,17 @@ static void age_try(struct pass *p, size_t i, size_t k)
 static void read_word(struct pass *p, size_t i, size_t k)
 {
 	const char *t = p->n->text;
+	struct wordset_probe pr;
 	size_t e;
 
 	/*
 	 * words_wanted() made the first test of the union (or the word runs
 	 * past its block, where a word the test would turn away is read all
 	 * the same: every extractor below looks the word up in its own set).
+	 * The word's hash, made once, serves the union and the sets below.
 	 */
-	if (!wordset_maybe_hash(&p->lex->any, t + i, k - i)) {
+	wordset_probe_init(&pr, t + i, k - i);
+	if (!wordset_maybe_probe_hash(&p->lex->any, &pr)) {
 		/* Letters that stand for digits: "O1Z3". */
 		if (k < p->n->len && is_digit(t[k]))
 			phone_try(p, i, k);
@@ -280,15 +293,15 @@ static void read_word(struct pass *p, size_t i, size_t k)
 	}
 	phone_try(p, i, k);
 	/* A word that starts no age (most of those read: "at", "pay") is not handed to age_at(). */
-	if (wordset_maybe(&p->lex->age_any, t + i, k - i))
-		age_try(p, i, k);
+	if (wordset_maybe_probe(&p->lex->age_any, &pr))
+		age_try(p, i, &pr);
 	/* contact_handle_at() reads a word only when it may be a platform's name. */
-	if (!entities_full(p->out, ENTITY_HANDLE) && wordset_maybe(&p->lex->platforms, t + i, k - i))
+	if (!entities_full(p->out, ENTITY_HANDLE) && wordset_maybe_probe(&p->lex->platforms, &pr))
 		contact_handle_at(p->n, &p->lex->platforms, i, k, p->out);
-	if (!entities_full(p->out, ENTITY_EMAIL) && wordset_maybe(&p->lex->at, t + i, k - i))
+	if (!entities_full(p->out, ENTITY_EMAIL) && wordset_maybe_probe(&p->lex->at, &pr))
 		contact_email_at(p->n, i, p->out);
-	if (wordset_maybe(&p->lex->debt, t + i, k - i) &&
-	    (e = money_debt_at(t, p->n->len, i))) {
+	if (wordset_maybe_probe(&p->lex->debt, &pr) &&
+	    (e = money_debt_at(&p->lex->debt_phrases, t, p->n->len, i))) {
 		money_flush(p, i);
 		money_debt(p, i, e);
 	}
@@ -305,7 +318,7 @@ static void read_number(struct pass *p, size_t i)
 		return;
 	/* Ages have one or two digits: the groups of phone numbers have more. */
 	if (!(i + 2 < p->n->len && is_digit(t[i + 1]) && is_digit(t[i + 2])))
-		age_try(p, i, i + 1);
+		age_try(p, i, NULL);
 	if (!entities_full(p->out, ENTITY_MONEY))
 		money_read_at(p, i);
 }

@@ -236,15 +236,16 @@ static const char *const debt_words[] = {
 	"pay back", "paying back", "paid back", "pay off", "paying off", "paid off",
 };
 
-void money_words_init(struct wordset *debt)
+void money_words_init(struct wordset *debt, struct phrase_list *phrases)
 {
 	wordset_init(debt);
 	wordset_add_all(debt, debt_words, ARRAY_SIZE(debt_words));
+	phrase_list_init(phrases, debt_words, ARRAY_SIZE(debt_words));
 }
 
-size_t money_debt_at(const char *t, size_t len, size_t i)
+size_t money_debt_at(const struct phrase_list *phrases, const char *t, size_t len, size_t i)
 {
-	return phrase_any_at(t, len, i, debt_words, ARRAY_SIZE(debt_words));
+	return phrase_list_at(phrases, t, len, i);
 }
 
 int money_read(const struct norm *n, const char *country, size_t i, struct money *m)

@@ -13,6 +13,7 @@
 
 #include "screen/entities.h"
 #include "screen/norm.h"
+#include "screen/phrase.h"
 #include "screen/wordset.h"
 
 /*
@@ -28,11 +29,17 @@ struct money {
 	const char *currency;  /* ISO 4217: "USD" */
 };
 
-/* Fills debt with the words of debt ("owes", "deuda", "pay back"). */
-void money_words_init(struct wordset *debt);
+/*
+ * Fills debt with the words of debt ("owes", "deuda", "pay back"), and
+ * phrases with them whole, for money_debt_at().
+ */
+void money_words_init(struct wordset *debt, struct phrase_list *phrases);
 
-/* The word or phrase of debt at t[i], a word start; returns its end or 0. */
-size_t money_debt_at(const char *t, size_t len, size_t i);
+/*
+ * The word or phrase of debt at t[i], a word start; returns its end or 0.
+ * phrases is the list money_words_init() filled.
+ */
+size_t money_debt_at(const struct phrase_list *phrases, const char *t, size_t len, size_t i);
 
 /*
  * Reads the amount whose digits start at n->text[i]. Returns 1 and sets *m

@@ -221,14 +221,11 @@ static long group_value(const struct phone_group *g)
 	return v;
 }
 
-/* Year-month-day or day-month-year with one separator: "2026-05-01". */
-static int is_date(const struct phone_group *g, size_t count)
+/* is_date() once the groups' separators are known to be a date's. */
+static int date_values(const struct phone_group *g)
 {
 	long a, b, c;
 
-	if (count < 3 || g[1].sep != g[2].sep ||
-	    (g[1].sep != '-' && g[1].sep != '/' && g[1].sep != '.'))
-		return 0;
 	a = group_value(&g[0]);
 	b = group_value(&g[1]);
 	c = group_value(&g[2]);
@@ -240,11 +237,30 @@ static int is_date(const struct phone_group *g, size_t count)
 	return 0;
 }
 
+/*
+ * Year-month-day or day-month-year with one separator: "2026-05-01". Most
+ * windows fail on the separators; that test is inlined where it is asked.
+ */
+static inline int is_date(const struct phone_group *g, size_t count)
+{
+	if (count < 3 || g[1].sep != g[2].sep ||
+	    (g[1].sep != '-' && g[1].sep != '/' && g[1].sep != '.'))
+		return 0;
+	return date_values(g);
+}
+
 /* Reads the longest number at the start of the window; returns the groups used. */
 static size_t take_number(struct phone_scan *s)
 {
 	const struct phone_group *g = s->win + s->head;
-	char digits[WINDOW_DIGITS + 1], e164[PHONE_E164_SIZE], best[PHONE_E164_SIZE];
+	/*
+	 * Each group's whole array is copied, a constant size the compiler
+	 * makes one move of; what lies past its digits is overwritten by the
+	 * next group or never read. nd is at most WINDOW_DIGITS - 1 before a
+	 * copy, so the array holds the last one.
+	 */
+	char digits[WINDOW_DIGITS + sizeof(g->digits)];
+	char e164[PHONE_E164_SIZE], best[PHONE_E164_SIZE];
 	size_t nd = 0, used = 0, j, a, b, start, end;
 
 	if (g[0].currency)
@@ -255,7 +271,7 @@ static size_t take_number(struct phone_scan *s)
 		/* A number does not run into a date: "25 2026-05-01". */
 		if (j > 0 && is_date(g + j, s->count - j))
 			break;
-		memcpy(digits + nd, g[j].digits, g[j].ndig);
+		memcpy(digits + nd, g[j].digits, sizeof(g[j].digits));
 		nd += g[j].ndig;
 		if (nd >= DIGITS_MIN &&
 		    to_e164(digits, nd, g[0].plus, s->country, e164)) {
@@ -313,22 +329,31 @@ static void end_group(struct phone_scan *s)
 	}
 	s->win[s->head + s->count++] = s->cur;
 	s->digits += s->cur.ndig;
-	flush(s, false);
+	/* Most groups leave the window short of full: no call then. */
+	if (s->digits > WINDOW_DIGITS)
+		flush(s, false);
 }
 
 static void end_candidate(struct phone_scan *s)
 {
 	end_group(s);
-	flush(s, true);
+	if (s->count)
+		flush(s, true);
 	s->gap = 0;
 	s->gap_char = 0;
 	s->after_plus = false;
 	s->after_currency = false;
 }
 
-static void add_digit(struct phone_scan *s, char d, size_t start, size_t end)
+/*
+ * Adds the n digits d[0..n), which stand at start..end, to the group being
+ * read, starting one if none is. Past DIGITS_MAX digits the group is only
+ * marked overlong.
+ */
+static void add_digits(struct phone_scan *s, const char *d, size_t n, size_t start, size_t end)
 {
 	struct phone_group *g = &s->cur;
+	size_t room;
 
 	if (!s->in_group) {
 		memset(g, 0, sizeof(*g));
@@ -341,12 +366,16 @@ static void add_digit(struct phone_scan *s, char d, size_t start, size_t end)
 		s->in_group = true;
 	}
 	g->end = end;
-	if (g->ndig == DIGITS_MAX)
-		g->overlong = true;
 	if (g->overlong)
 		return;
-	g->digits[g->ndig++] = d;
-	g->digits[g->ndig] = '\0';
+	room = DIGITS_MAX - g->ndig;
+	if (n > room) {
+		n = room;
+		g->overlong = true;
+	}
+	/* The array was cleared when the group began: the digits stay a string. */
+	memcpy(g->digits + g->ndig, d, n);
+	g->ndig += n;
 }
 
 static void add_gap(struct phone_scan *s, char c)
@@ -393,7 +422,7 @@ static void add_letters(struct phone_scan *s, size_t i, size_t j)
 
 		if (strict ? before && after : before || after) {
 			for (k = i; k < j; k++)
-				add_digit(s, "0111258"[strchr("oli|zsb", t[k]) - "oli|zsb"], k, k + 1);
+				add_digits(s, &"0111258"[strchr("oli|zsb", t[k]) - "oli|zsb"], 1, k, k + 1);
 			return;
 		}
 	}
@@ -405,7 +434,7 @@ static void add_letters(struct phone_scan *s, size_t i, size_t j)
 		return;
 	}
 	end_group(s);
-	add_digit(s, (char)('0' + d), i, j);
+	add_digits(s, &"0123456789"[d], 1, i, j);
 	end_group(s);
 }
 
@@ -479,8 +508,9 @@ static size_t step(struct phone_scan *s, size_t i)
 
 	if (is_digit(c)) {
 		/* A run of digits is read at once: nothing between two of them ends the group. */
-		for (j = i; j < len && is_digit(t[j]); j++)
-			add_digit(s, t[j], j, j + 1);
+		for (j = i + 1; j < len && is_digit(t[j]); j++)
+			;
+		add_digits(s, t + i, j - i, i, j);
 		return j;
 	}
 	if (is_run_char(c)) {

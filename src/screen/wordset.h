@@ -86,4 +86,31 @@ static inline int wordset_maybe(const struct wordset *w, const char *word, size_
 	return wordset_maybe_hash(w, word, len);
 }
 
+/*
+ * The tests of one word in several wordsets: its slot, length bit and
+ * hash are the same in all of them, so they are worked out once.
+ */
+struct wordset_probe {
+	unsigned key, bit, hash;
+};
+
+static inline void wordset_probe_init(struct wordset_probe *pr, const char *word, size_t len)
+{
+	pr->key = wordset_key(word, len);
+	pr->bit = wordset_length_bit(len);
+	pr->hash = wordset_hash(word, len);
+}
+
+/* wordset_maybe_hash() of the word pr was made from. */
+static inline int wordset_maybe_probe_hash(const struct wordset *w, const struct wordset_probe *pr)
+{
+	return (w->hashes[pr->hash / 64] >> (pr->hash % 64)) & 1;
+}
+
+/* wordset_maybe() of the word pr was made from. */
+static inline int wordset_maybe_probe(const struct wordset *w, const struct wordset_probe *pr)
+{
+	return (w->lengths[pr->key] & pr->bit) && wordset_maybe_probe_hash(w, pr);
+}
+
 #endif

@@ -9,6 +9,7 @@
 #include "screen/entities.h"
 #include "screen/numword.h"
 #include "screen/phone.h"
+#include "screen/phrase.h"
 
 /*
  * Every phone number here is in the fictional 555-01xx range, the UK's
@@ -871,6 +872,100 @@ static void test_byteclass(void **state)
 	}
 }
 
+/*
+ * The indexed lists give what a walk over the phrases with phrase_at()
+ * and phrase_before() gives, at every place of texts made of the phrases'
+ * pieces, up to their very end (the last eight bytes are read apart).
+ */
+static void test_phrase_lists(void **state)
+{
+	static const char *const phrases[] = {
+		"years old", "year old", "yrs old", "yo", "y", "y/o", "years of age", "a los ",
+		"de ", "de edad ", "i", "she", "he", "the minor", "a ", "owe", "owes", "pay back",
+		"paying back", "x", "xyz-", "twelve bytes", "twelve byte", "-", "minor",
+		"mas de ", "anos", "anos de edad", "high school", "hi", "h", "z z z z z z z z",
+	};
+	static const char *const pieces[] = {
+		"years", "year", "yrs", "old", "of", "age", "yo", "y", "/o", "a", "los", "de",
+		"edad", "i", "she", "he", "the", "minor", "owe", "owes", "pay", "back", "paying",
+		"x", "xyz", "twelve", "bytes", "byte", "mas", "anos", "high", "school", "hi",
+		"h", "z", "15", "-", "/", ".", "she's",
+	};
+	static const char *const seps[] = { " ", "", "-", ". ", "  " };
+	struct phrase_list l;
+	char t[160];
+	uint32_t seed = 20261123;
+	size_t r, i, k, len, want;
+	const char *got_before, *want_before;
+
+	(void)state;
+	assert_int_equal(ARRAY_SIZE(phrases), PHRASE_LIST_MAX);
+	phrase_list_init(&l, phrases, ARRAY_SIZE(phrases));
+	for (r = 0; r < 4000; r++) {
+		len = 0;
+		while (len < 100) {
+			const char *w, *sep;
+
+			seed = seed * 1664525u + 1013904223u;
+			w = pieces[(seed >> 16) % ARRAY_SIZE(pieces)];
+			sep = seps[(seed >> 8) % ARRAY_SIZE(seps)];
+			memcpy(t + len, w, strlen(w));
+			len += strlen(w);
+			memcpy(t + len, sep, strlen(sep));
+			len += strlen(sep);
+		}
+		seed = seed * 1664525u + 1013904223u;
+		len -= (seed >> 24) % 8;
+		for (i = 0; i <= len; i++) {
+			want = 0;
+			for (k = 0; k < ARRAY_SIZE(phrases) && !want; k++)
+				want = i < len ? phrase_at(t, len, i, phrases[k]) : 0;
+			assert_int_equal(phrase_list_at(&l, t, len, i), want);
+			want_before = NULL;
+			for (k = 0; k < ARRAY_SIZE(phrases) && !want_before; k++)
+				if (phrase_before(t, i, phrases[k]))
+					want_before = phrases[k];
+			got_before = phrase_list_before(&l, t, i);
+			assert_ptr_equal(got_before, want_before);
+		}
+	}
+}
+
+/*
+ * Runs of digits are read whole: at most fifteen make a group, more make
+ * it too long to be a number or to join its neighbours, and letters that
+ * stand for digits continue the run ("l" for 1, "o" for 0).
+ */
+static void test_phone_digit_runs(void **state)
+{
+	(void)state;
+	extract("555012345678901", "");
+	assert_int_equal(count(ENTITY_PHONE), 0);
+	extract("5550123456789012", "");
+	assert_int_equal(count(ENTITY_PHONE), 0);
+	extract("call 212-555-0123 5550123456789012 212-555-0142", "");
+	assert_int_equal(count(ENTITY_PHONE), 2);
+	assert_non_null(find(ENTITY_PHONE, "+12125550123"));
+	assert_non_null(find(ENTITY_PHONE, "+12125550142"));
+	extract("21255501234567l", "");
+	assert_int_equal(count(ENTITY_PHONE), 0);
+	extract("212555012345678l", "");
+	assert_int_equal(count(ENTITY_PHONE), 0);
+	extract("212 555 0123 212 555 0142 2125550111", "");
+	assert_int_equal(count(ENTITY_PHONE), 3);
+	assert_non_null(find(ENTITY_PHONE, "+12125550111"));
+	extract("l2125550123", "");
+	assert_int_equal(count(ENTITY_PHONE), 1);
+	assert_non_null(find(ENTITY_PHONE, "+12125550123"));
+	extract("2125550123o", "");
+	assert_int_equal(count(ENTITY_PHONE), 0);
+	extract("212555012 3", "");
+	assert_non_null(find(ENTITY_PHONE, "+12125550123"));
+	extract("2125550123456 212 555 0199", "");
+	assert_int_equal(count(ENTITY_PHONE), 1);
+	assert_non_null(find(ENTITY_PHONE, "+12125550199"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -896,6 +991,8 @@ int main(void)
 		cmocka_unit_test(test_block_offsets),
 		cmocka_unit_test(test_number_words),
 		cmocka_unit_test(test_byteclass),
+		cmocka_unit_test(test_phrase_lists),
+		cmocka_unit_test(test_phone_digit_runs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
