@@ -46,8 +46,26 @@ struct assessment {
 	double ad_score;                 /* sum of the ad.* weights */
 };
 
+/*
+ * What assess_run() reads of one rule, made once for a rule set by
+ * assess_table_fill() (sixteen bytes a rule: a struct rule is some 250, so
+ * that each hit read a cache line of its own). The fields are private to
+ * assess.c; callers only allocate and fill the table.
+ */
+struct assess_rule {
+	double weight;
+	uint32_t means_bit;              /* 1 << term for a means rule, else 0 */
+	uint8_t sum[2];                  /* the sums the weight adds to */
+	int8_t type;                     /* the typology type the rule names, -1 if none */
+	uint8_t fits;                    /* the kinds (ASSESS_KIND_*) that name that type */
+};
+
+/* Fills table[0..r->count) from the rules; r->types must be complete. */
+void assess_table_fill(const struct rules *r, struct assess_rule *table);
+
 struct assess_input {
-	const struct rules *rules;
+	const struct assess_rule *table; /* from assess_table_fill() */
+	size_t count;                    /* entries of table */
 	const uint32_t *hits;            /* indices of the matched rules, each once */
 	size_t nhits;
 	double min_age;                  /* youngest stated age, -1 when none */

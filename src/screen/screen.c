@@ -29,14 +29,20 @@ struct screen_scratch {
 	size_t nrules;
 };
 
-/* Fills e->negation from the rules' families. */
-static int negations_build(struct screen_engine *e)
+/*
+ * Fills the per-rule tables that screen_analyse() reads instead of the
+ * rules themselves: e->negation from the rules' families, e->assess for
+ * assess_run().
+ */
+static int tables_build(struct screen_engine *e)
 {
 	e->negation = malloc(e->rules.count * sizeof(*e->negation));
-	if (!e->negation)
+	e->assess = malloc(e->rules.count * sizeof(*e->assess));
+	if (!e->negation || !e->assess)
 		return VG_NOMEM;
 	for (size_t i = 0; i < e->rules.count; i++)
 		e->negation[i] = e->rules.items[i].family == RULE_NEGATION;
+	assess_table_fill(&e->rules, e->assess);
 	return VG_OK;
 }
 
@@ -71,7 +77,7 @@ int screen_engine_build(const struct screen_file *files, size_t n,
 	if (!rc)
 		rc = screen_json_heads(e);
 	if (!rc)
-		rc = negations_build(e);
+		rc = tables_build(e);
 	if (rc)
 		goto out;
 	*out = e;
@@ -90,6 +96,7 @@ void screen_engine_free(struct screen_engine *e)
 	buf_release(&e->heads);
 	free(e->head_off);
 	free(e->negation);
+	free(e->assess);
 	free(e);
 }
 
@@ -261,7 +268,8 @@ int screen_analyse(const struct screen_engine *e, struct screen_scratch *s,
 	nind = live_matches(e, s, &nhits);
 	for (size_t i = 0; i < nhits; i++)
 		s->seen[s->hits[i]] = 0;
-	in.rules = r;
+	in.table = e->assess;
+	in.count = r->count;
 	in.hits = s->hits;
 	in.nhits = nhits;
 	in.min_age = entities_min_age(s->ents);

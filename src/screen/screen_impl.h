@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "screen/assess.h"
 #include "screen/rules.h"
 
 /*
@@ -38,6 +39,7 @@ struct screen_engine {
 	struct buf heads;         /* every rule's head, one after the other, then the pad */
 	uint32_t *head_off;       /* per rule: where its head starts in heads; one more after */
 	bool *negation;           /* per rule: a negation (RULE_NEGATION) */
+	struct assess_rule *assess; /* per rule: what the assessment reads of it */
 };
 
 /* Writes every rule's indicator head into e->heads and e->head_off. */

@@ -42,6 +42,7 @@ static const char lexicon[] =
 	"runaway\trisk.runaway\ten\t1\tran away\ttest\n";
 
 static struct rules rules;
+static struct assess_rule table[64];
 
 static int setup(void **state)
 {
@@ -54,6 +55,9 @@ static int setup(void **state)
 		printf("# %s\n", err);
 		return -1;
 	}
+	if (rules.count > ARRAY_SIZE(table))
+		return -1;
+	assess_table_fill(&rules, table);
 	return 0;
 }
 
@@ -83,7 +87,8 @@ static void run(struct assessment *a, enum assess_framework fw, double age, ...)
 		hits[n++] = (uint32_t)i;
 	}
 	va_end(ap);
-	in.rules = &rules;
+	in.table = table;
+	in.count = rules.count;
 	in.hits = hits;
 	in.nhits = n;
 	in.min_age = age;

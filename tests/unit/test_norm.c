@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "base/compat.h"
 #include "screen/norm.h"
@@ -502,6 +503,180 @@ static void test_expansion_is_bounded(void **state)
 	norm_release(&n);
 }
 
+/*
+ * The way back (an offset pair for every normalised byte), made without
+ * norm.c: the text is cut into grapheme clusters as norm.c
+ * cuts it (utf8proc's rules with a fresh state at each cluster, at most 16
+ * code points), each cluster is normalised on its own by one, and every
+ * byte a cluster gives maps to the whole cluster, but for a space that
+ * follows a space, which widens that space instead. Fills text, from and
+ * to (room for 4 * len + 64 bytes) and returns the length.
+ */
+static size_t dense_reference(struct norm *one, const char *in, size_t len, char *text,
+			      uint32_t *from, uint32_t *to)
+{
+	const utf8proc_uint8_t *u = (const utf8proc_uint8_t *)in;
+	size_t i = 0, w = 0;
+
+	while (i < len) {
+		utf8proc_int32_t prev, next, st = 0;
+		utf8proc_ssize_t k = utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &prev);
+		size_t end = i, count = 0;
+
+		assert_true(k > 0);
+		end += (size_t)k;
+		count++;
+		while (end < len && count < 16) {
+			k = utf8proc_iterate(u + end, (utf8proc_ssize_t)(len - end), &next);
+			assert_true(k > 0);
+			if (utf8proc_grapheme_break_stateful(prev, next, &st))
+				break;
+			prev = next;
+			end += (size_t)k;
+			count++;
+		}
+		assert_int_equal(norm_text(one, in + i, end - i), VG_OK);
+		for (size_t j = 0; j < one->len; j++) {
+			if (one->text[j] == ' ' && w && text[w - 1] == ' ') {
+				to[w - 1] = (uint32_t)end;
+				continue;
+			}
+			text[w] = one->text[j];
+			from[w] = (uint32_t)i;
+			to[w] = (uint32_t)end;
+			w++;
+		}
+		i = end;
+	}
+	return w;
+}
+
+/*
+ * norm.c's offsets and norm_span() give, for every byte and every span,
+ * what reading cluster by cluster gives: random texts of plain ASCII and
+ * of the pieces that are not mapped byte for byte (runs of white space to
+ * merge, invisible characters to drop, characters that become several
+ * bytes or none, look-alike letters and digits, marks and long runs of
+ * them, a space that comes out of a compatibility form), from a few bytes
+ * to 2 KB, read by one struct norm whose cache warms as it goes. Spelled-out digits are not
+ * normalisation's (the extractors read them), so they are plain ASCII here.
+ */
+static void test_map_agrees_with_clusters(void **state)
+{
+	static const char *const pieces[] = {
+		"a", "Call", "me at five ", "0", " ", "  ", "\t\n", "\r\n", "\x7f", ".",
+		"\xe2\x80\x8b",                 /* zero-width space: nothing */
+		"\xc2\xad", "\xef\xbb\xbf",     /* soft hyphen, BOM: nothing */
+		"\xe2\x80\x8d",                 /* joiner: joins the cluster before */
+		"\xc2\xa0", "\xe3\x80\x80",     /* no-break and ideographic spaces */
+		"\xc3\xa9", "e\xcc\x81",         /* "é" written both ways */
+		"\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81"
+		"\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81",
+		"\xef\xac\x81",                 /* "ﬁ": two bytes */
+		"\xef\xb7\xba",                 /* U+FDFA: 33 bytes */
+		"\xc2\xbd",                     /* "½": "1/2" */
+		"\xc2\xa8",                     /* diaeresis: a space and a mark */
+		"\xd0\xb0", "\xd0\x9d",         /* Cyrillic а, Н */
+		"\xef\xbc\xa6", "\xef\xbc\x95", /* full-width F, 5 */
+		"\xe2\x9d\xba", "\xd9\xa3",     /* ❺, Arabic-Indic 3 */
+		"\xf0\x9f\x93\x9e", "\xf0\x9f\x87\xba\xf0\x9f\x87\xb8", "\xef\xb8\x8f",
+		"\xd8\x80", "\xe0\xa4\xbe", "\xed\x95\x9c",
+		"five", "seven two", "zero",
+	};
+	static char in[2048], text[4 * 2048 + 64], want[4 * 2048 + 64];
+	static uint32_t from[4 * 2048 + 64], to[4 * 2048 + 64];
+	struct norm n, one;
+	uint32_t seed = 4242;
+
+	(void)state;
+	norm_init(&n);
+	norm_init(&one);
+	for (int round = 0; round < 3000; round++) {
+		size_t len = 0, parts = (size_t)round % 150, w;
+		/* Some texts are plain but for a few pieces, some made of nothing else. */
+		unsigned odd = 1 + (unsigned)round % 4;
+
+		for (size_t p = 0; p < parts; p++) {
+			const char *t;
+
+			seed = seed * 1103515245u + 12345u;
+			t = (seed >> 24) % 4 < odd ? pieces[(seed >> 8) % ARRAY_SIZE(pieces)] :
+						     pieces[(seed >> 8) % 4];
+			if (len + strlen(t) >= sizeof(in))
+				break;
+			memcpy(in + len, t, strlen(t));
+			len += strlen(t);
+		}
+		w = dense_reference(&one, in, len, want, from, to);
+		assert_int_equal(norm_text(&n, in, len), VG_OK);
+		assert_int_equal(n.len, w);
+		memcpy(text, n.text, w);
+		assert_memory_equal(text, want, w);
+		for (size_t i = 0; i < w; i++) {
+			size_t start, end;
+
+			assert_int_equal(n.from[i], from[i]);
+			assert_int_equal(n.to[i], to[i]);
+			norm_span(&n, i, i + 1, &start, &end);
+			assert_int_equal(start, from[i]);
+			assert_int_equal(end, to[i]);
+		}
+		for (int k = 0; w && k < 200; k++) {
+			size_t a, b, start, end;
+
+			seed = seed * 1103515245u + 12345u;
+			a = (seed >> 8) % w;
+			b = a + 1 + (seed >> 4) % (k % 2 ? 8 : w - a);
+			if (b > w)
+				b = w;
+			norm_span(&n, a, b, &start, &end);
+			assert_int_equal(start, from[a]);
+			assert_int_equal(end, to[b - 1]);
+		}
+	}
+	norm_release(&one);
+	norm_release(&n);
+}
+
+/*
+ * A text with something to map at nearly every byte (a merged space, an
+ * accent, an invisible character, over and over): every span of a few
+ * bytes and the whole text map as reading cluster by cluster says.
+ */
+static void test_map_odd_everywhere(void **state)
+{
+	static const char unit[] = "  \xc3\xa9\xe2\x80\x8b" "a\t\t\xef\xac\x81";
+	static char in[64 * 1024];
+	static char want[4 * sizeof(in) + 64];
+	static uint32_t from[4 * sizeof(in) + 64], to[4 * sizeof(in) + 64];
+	size_t len = 0, w;
+	struct norm n, one;
+
+	(void)state;
+	while (len + sizeof(unit) - 1 <= sizeof(in)) {
+		memcpy(in + len, unit, sizeof(unit) - 1);
+		len += sizeof(unit) - 1;
+	}
+	norm_init(&n);
+	norm_init(&one);
+	w = dense_reference(&one, in, len, want, from, to);
+	assert_int_equal(norm_text(&n, in, len), VG_OK);
+	assert_int_equal(n.len, w);
+	assert_memory_equal(n.text, want, w);
+	for (size_t a = 0; a < w; a++) {
+		for (size_t b = a + 1; b <= w && b <= a + 9; b++) {
+			size_t start, end;
+
+			norm_span(&n, a, b, &start, &end);
+			assert_int_equal(start, from[a]);
+			assert_int_equal(end, to[b - 1]);
+		}
+	}
+	assert_int_equal(n.to[w - 1], to[w - 1]);
+	norm_release(&one);
+	norm_release(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +699,8 @@ int main(void)
 		cmocka_unit_test(test_reuse_between_calls),
 		cmocka_unit_test(test_long_inputs_are_linear),
 		cmocka_unit_test(test_expansion_is_bounded),
+		cmocka_unit_test(test_map_agrees_with_clusters),
+		cmocka_unit_test(test_map_odd_everywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
