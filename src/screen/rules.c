@@ -100,6 +100,7 @@ static const char *const family_names[RULE_FAMILY_COUNT] = {
 static const char typology_header[] = "slug\tname\tkind\thtcds\tsource";
 static const char indicator_header[] = "id\tcategory\tlang\tweight\tpattern\tsource";
 static const char words_header[] = "word\tlang\tcount\tsource";
+static const char grams_header[] = "gram\tcount\tsource";
 
 #define FIELDS_MAX 6
 
@@ -129,6 +130,7 @@ void rules_release(struct rules *r)
 		rule_release(&r->items[i]);
 	free(r->items);
 	free(r->words);
+	free(r->grams);
 	rules_init(r);
 }
 
@@ -599,6 +601,38 @@ static int word_line(struct rules *r, const char *name, unsigned line, const str
 	return VG_OK;
 }
 
+/*
+ * A line of a file of four grams: four bytes of printable ASCII, a space
+ * written as "_", how often they were counted and where.
+ */
+static int gram_line(struct rules *r, const char *name, unsigned line, const struct fields *f,
+		     char *err, size_t errsize)
+{
+	struct rules_gram *g;
+
+	if (f->len[0] != 4 || !field_range(f->at[0], 4, ' ' + 1, '~'))
+		return rules_fail(err, errsize, name, line,
+				  "gram must be 4 bytes of printable ASCII, \"_\" for a space");
+	if (!f->len[1] || f->len[1] > 9 || !field_range(f->at[1], f->len[1], '0', '9') || !f->len[2])
+		return rules_fail(err, errsize, name, line,
+				  "count (a whole number) and source must be given");
+	if (r->ngrams == RULES_GRAMS_MAX)
+		return rules_fail(err, errsize, name, line, "more than %d four grams",
+				  RULES_GRAMS_MAX);
+	if (!r->grams) {
+		r->grams = malloc(RULES_GRAMS_MAX * sizeof(*r->grams));
+		if (!r->grams)
+			return VG_NOMEM;
+	}
+	g = &r->grams[r->ngrams++];
+	g->count = 0;
+	for (size_t i = 0; i < f->len[1]; i++)
+		g->count = g->count * 10 + (uint32_t)(f->at[1][i] - '0');
+	for (size_t i = 0; i < 4; i++)
+		g->g[i] = f->at[0][i] == '_' ? ' ' : f->at[0][i];
+	return VG_OK;
+}
+
 int rules_parse(struct rules *r, const char *name, const char *text, size_t len,
 		char *err, size_t errsize)
 {
@@ -613,8 +647,11 @@ int rules_parse(struct rules *r, const char *name, const char *text, size_t len,
 	if (first_line_is(text, len, words_header))
 		return each_line_counted(r, name, text, len, 4, word_line, &r->nwords, err,
 					 errsize);
+	if (first_line_is(text, len, grams_header))
+		return each_line_counted(r, name, text, len, 3, gram_line, &r->ngrams, err,
+					 errsize);
 	return rules_fail(err, errsize, name, 1,
-			  "the header row must be \"%s\", \"%s\" or \"%s\" (tab-separated)",
+			  "the header row must be \"%s\", \"%s\", \"%s\" or \"%s\" (tab-separated)",
 			  "id category lang weight pattern source", "slug name kind htcds source",
-			  "word lang count source");
+			  "word lang count source", "gram count source");
 }

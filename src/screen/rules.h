@@ -36,6 +36,8 @@
 /* The most common words (data/indicators/common-words.tsv), and their longest, with the NUL. */
 #define RULES_WORDS_MAX 2048
 #define RULES_WORD_MAX 32
+/* The most runs of four bytes (data/indicators/four-grams.tsv). */
+#define RULES_GRAMS_MAX 16384
 
 /* What a matched indicator is evidence of: the part of its category before the dot. */
 enum rule_family {
@@ -97,6 +99,12 @@ struct rule {
 	unsigned line;
 };
 
+/* A run of four bytes and how many times it was counted. */
+struct rules_gram {
+	char g[4];
+	uint32_t count;
+};
+
 struct rules {
 	struct rule *items;
 	size_t count;
@@ -110,6 +118,13 @@ struct rules {
 	 */
 	char (*words)[RULES_WORD_MAX];
 	size_t nwords;
+	/*
+	 * How often runs of four bytes were counted in prose (a file of four
+	 * grams): they change no pattern, only which run of each string
+	 * phase one keys it by (see rules_compile()).
+	 */
+	struct rules_gram *grams;
+	size_t ngrams;
 };
 
 /* The category after the dot ("withholds_documents"); "" for negation. */
@@ -124,8 +139,8 @@ void rules_init(struct rules *r);
 void rules_release(struct rules *r);
 
 /*
- * Parses one file of any of the three kinds (told apart by its header row:
- * typology, indicators, common words) and appends what it holds. Typology
+ * Parses one file of any of the four kinds (told apart by its header row:
+ * typology, indicators, common words, four grams) and appends what it holds. Typology
  * files must all come before the indicator files that name their slugs.
  * VG_INVAL with err set on a format error (what was added from this file
  * is removed again); VG_NOMEM.

@@ -524,7 +524,7 @@ void rules_db_free(struct rules_db *db)
 {
 	if (!db)
 		return;
-	hs_free_database(db->phase1);
+	p1scan_release(&db->scan);
 	for (size_t i = 0; i < db->nhdbs; i++) {
 		hs_free_database(db->hdbs[i].h);
 		free(db->hdbs[i].expr);
@@ -567,12 +567,10 @@ int rules_compile(const struct rules *r, struct rules_db **out, char *err, size_
 	for (size_t i = 0; i < r->count && !rc; i++)
 		rc = compile_rule(&c, (uint32_t)i);
 	if (!rc)
-		rc = phase1_build(db, c.p1, c.np1, err, errsize);
+		rc = phase1_build(db, c.p1, c.np1, r);
 	if (rc)
 		goto out;
 	rc = VG_NOMEM;
-	if (hs_alloc_scratch(db->phase1, &db->proto) != HS_SUCCESS)
-		goto out;
 	for (size_t i = 0; i < db->nhdbs; i++) {
 		if (hs_alloc_scratch(db->hdbs[i].h, &db->proto) != HS_SUCCESS)
 			goto out;

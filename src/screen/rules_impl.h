@@ -10,6 +10,7 @@
  *   rules_factor.c   sets of strings and the choice of each branch's factor
  *   rules_compile.c  the programs and the databases (rules_compile())
  *   rules_phase1.c   the phase-one database, its targets and riders
+ *   rules_scan.c     phase one's scanner: the strings keyed by four bytes
  *   rules_match.c    the two phases of rules_match()
  *   rules_anchored.c the steps of phase two read by anchored scans, and word gaps
  */
@@ -231,6 +232,48 @@ struct target {
 	uint64_t after, before;
 };
 
+/*
+ * Phase one's scanner (rules_scan.c). Each string of three bytes or more
+ * is keyed by one run of four bytes in it, the least common in prose (its
+ * three bytes for a string of three); a filter of 2^P1_FILTER_BITS bits
+ * (128 KB), indexed by a hash of four bytes, holds every key (a key of
+ * three bytes with each of the 256 fourth bytes). The scanner tests the
+ * four bytes of every place of the text in the filter, and only where it
+ * has them looks the key up in a table and compares the strings keyed by
+ * it. The few strings shorter than three bytes are looked for one by one.
+ */
+#define P1_FILTER_BITS 20
+/*
+ * Most places the filter lets through hold a key of four bytes: a set of
+ * 2^P1_HAS3_BITS bits of the keys of three bytes spares them a look in
+ * the table of those.
+ */
+#define P1_HAS3_BITS 12
+
+struct p1str {
+	uint64_t head, mask;      /* its first min(8, len) bytes, as lit_head() */
+	uint32_t id;              /* its index in db->p1 */
+	uint32_t lit, len;        /* its bytes in db->litbuf */
+	uint32_t off;             /* where its key starts in it */
+	uint32_t key;             /* its bytes off..off + 4 (0..3 for three), as loaded */
+};
+
+/* The strings with one key: db->scan.strs[first..first + count). */
+struct p1slot {
+	uint32_t key, first, count;
+};
+
+struct p1scan {
+	uint64_t *filter;
+	uint64_t has3[(1u << P1_HAS3_BITS) / 64];
+	struct p1slot *slots4, *slots3; /* open-addressed; count 0 is free */
+	unsigned bits4, bits3;    /* the log of each one's size */
+	struct p1str *strs;
+	size_t nstrs;
+	struct p1str *shorts;     /* shorter than three bytes */
+	size_t nshorts;
+};
+
 /* An anchored phase-two database, kept once however many branches use it. */
 struct hdb {
 	hs_database_t *h;
@@ -239,7 +282,7 @@ struct hdb {
 
 struct rules_db {
 	size_t nrules;
-	hs_database_t *phase1;
+	struct p1scan scan;
 	struct target *p1;        /* every factor string; phase-one ids are the first nlit1 */
 	size_t np1, nlit1;
 	struct rider *riders;
@@ -257,7 +300,7 @@ struct rules_db {
 	size_t litbuflen, capbuf;
 	struct hdb *hdbs;
 	size_t nhdbs, caphdbs;
-	hs_scratch_t *proto;      /* big enough for every database */
+	hs_scratch_t *proto;      /* big enough for every database; NULL without one */
 };
 
 /* A factor string found, while building: the string and its branch. */
@@ -411,7 +454,6 @@ struct posv {
 struct rules_scratch {
 	const struct rules_db *db;
 	hs_scratch_t *hs;
-	hs_stream_t *stream;
 	const char *text;
 	size_t len;
 	char *rev;                /* the text with its characters in reverse order */
@@ -419,6 +461,10 @@ struct rules_scratch {
 	bool rev_ok;
 	struct hit *hits;
 	size_t nhits, caphits;
+	struct hit *carry;        /* strings found that end past the chunk read */
+	size_t ncarry, capcarry;
+	uint32_t *cand;           /* places of a chunk whose keys are in the filter */
+	size_t capcand;
 	struct trip *pend;        /* matches whose end is past what was flushed */
 	size_t npend, cappend;
 	struct posv pos[4];
@@ -426,7 +472,7 @@ struct rules_scratch {
 	int32_t *last;            /* per rule: index in spans of its open span, -1 */
 	struct rules_span *spans;
 	size_t max, nspans;
-	bool full, oom, timing;
+	bool full, timing;
 	uint64_t work, budget;    /* steps of phase two so far, and the most allowed */
 	struct rules_stats stats;
 };
@@ -465,11 +511,28 @@ int wordgap_ends(struct rules_scratch *s, const struct op *op, bool reverse, uin
 void lit_head(struct lit *l, const char *s, bool reverse);
 
 /*
- * Builds db's phase-one database, its targets and its riders from the
- * np1 factor strings p1 of its branches (which it sorts). VG_INVAL with
- * vectorscan's message in err when the database cannot be compiled;
- * VG_NOMEM.
+ * Builds db's phase-one scanner, its targets and its riders from the np1
+ * factor strings p1 of its branches (which it sorts), keying the strings
+ * by the four grams of rs; VG_NOMEM.
  */
-int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, char *err, size_t errsize);
+int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, const struct rules *rs);
+
+/*
+ * Builds db->scan for the n strings strs[0..n) (lens[i] bytes each, 1 to
+ * LIT_LEN - 1), string i being db->p1[i], keying each by its least common
+ * run of four bytes in r's four grams; VG_NOMEM.
+ * p1scan_release() frees what it holds.
+ */
+int p1scan_build(struct rules_db *db, const char *const *strs, const size_t *lens, size_t n,
+		 const struct rules *r);
+void p1scan_release(struct p1scan *sc);
+
+/*
+ * Appends to s->hits every string of db->scan that ends in (from, to] of
+ * s->text, in order of its end, as a streaming scan of
+ * the chunk s->text[from..to) reports them; the chunks must be read in
+ * order from 0, and s->ncarry be 0 before the first. VG_NOMEM.
+ */
+int p1scan_chunk(const struct rules_db *db, struct rules_scratch *s, size_t from, size_t to);
 
 #endif

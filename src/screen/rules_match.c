@@ -38,8 +38,8 @@ int rules_scratch_new(const struct rules_db *db, struct rules_scratch **out)
 		goto out;
 	for (size_t i = 0; i < db->nrules; i++)
 		s->last[i] = -1;
-	if (hs_clone_scratch(db->proto, &s->hs) != HS_SUCCESS ||
-	    hs_open_stream(db->phase1, 0, &s->stream) != HS_SUCCESS)
+	/* Without anchored databases there is no scratch to clone, nor need of one. */
+	if (db->proto && hs_clone_scratch(db->proto, &s->hs) != HS_SUCCESS)
 		goto out;
 	*out = s;
 	s = NULL;
@@ -53,11 +53,11 @@ void rules_scratch_free(struct rules_scratch *s)
 {
 	if (!s)
 		return;
-	if (s->stream)
-		hs_close_stream(s->stream, NULL, NULL, NULL);
 	hs_free_scratch(s->hs);
 	free(s->rev);
 	free(s->hits);
+	free(s->carry);
+	free(s->cand);
 	free(s->pend);
 	for (size_t i = 0; i < ARRAY_SIZE(s->pos); i++)
 		free(s->pos[i].v);
@@ -522,26 +522,6 @@ static int verify(const struct rules_db *db, struct rules_scratch *s, const stru
 	return VG_OK;
 }
 
-static int on_hit(unsigned int id, unsigned long long from, unsigned long long to,
-		  unsigned int flags, void *ctx)
-{
-	struct rules_scratch *s = ctx;
-
-	(void)from;
-	(void)flags;
-	/* One of the strings that only pad the database (P1_PAD). */
-	if (id >= s->db->nlit1)
-		return 0;
-	if (s->nhits == s->caphits && array_grow(&s->hits, &s->caphits, s->nhits + 1, sizeof(*s->hits))) {
-		s->oom = true;
-		return 1;
-	}
-	s->hits[s->nhits].id = id;
-	s->hits[s->nhits].end = (uint32_t)to;
-	s->nhits++;
-	return 0;
-}
-
 /*
  * The two bytes from t[x] on (backwards: from t[x - 1] back), as struct
  * rkey reads them; 0 for a byte past the end of the text. The key only
@@ -746,10 +726,10 @@ static void flush(struct rules_scratch *s, size_t bound)
 }
 
 /*
- * Phase one reads the text in chunks with a streaming database: vectorscan
- * does not report matches in order, but it reports every match that ends
- * in a chunk while it reads that chunk. A factor found later ends later,
- * and the matches around it end no sooner than it does, so after each
+ * Phase one reads the text in chunks (p1scan_chunk()) and reports every
+ * string that ends in a chunk while it reads that chunk, as a streaming
+ * vectorscan database did. A factor found later ends later, and the
+ * matches around it end no sooner than it does, so after each
  * chunk the matches that end within it are complete and are merged. The
  * memory a text needs is bounded by a chunk's factors, not the text's.
  *
@@ -773,29 +753,22 @@ int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *
 	s->text = text;
 	s->len = len;
 	s->rev_ok = false;
-	s->nhits = s->npend = 0;
+	s->nhits = s->npend = s->ncarry = 0;
 	s->spans = spans;
 	s->max = max;
 	s->nspans = 0;
-	s->full = s->oom = false;
+	s->full = false;
 	s->work = 0;
 	s->budget = (uint64_t)len * WORK_PER_BYTE + WORK_MIN;
 	s->stats.texts++;
 	for (size_t off = 0; off < len && !s->full; off += CHUNK) {
 		unsigned clen = (unsigned)(len - off < CHUNK ? len - off : CHUNK);
 		uint64_t t0 = s->timing ? now_ns() : 0, t1;
-		hs_error_t herr;
 
-		herr = hs_scan_stream(s->stream, text + off, clen, 0, s->hs, on_hit, s);
+		rc = p1scan_chunk(db, s, off, off + clen);
 		t1 = s->timing ? now_ns() : 0;
-		if (s->oom) {
-			rc = VG_NOMEM;
+		if (rc)
 			break;
-		}
-		if (herr != HS_SUCCESS) {
-			rc = VG_INTERNAL;
-			break;
-		}
 		rc = hits_process(db, s);
 		if (rc == VG_TOOBIG) {
 			/* What was merged is whole; what this chunk began is dropped. */
@@ -812,11 +785,9 @@ int rules_match(const struct rules_db *db, struct rules_scratch *s, const char *
 		}
 	}
 	s->stats.steps += s->work;
-	if (hs_reset_stream(s->stream, 0, NULL, NULL, NULL) != HS_SUCCESS && !rc)
-		rc = VG_INTERNAL;
 	for (size_t i = 0; i < s->nspans; i++)
 		s->last[spans[i].rule] = -1;
-	s->nhits = s->npend = 0;
+	s->nhits = s->npend = s->ncarry = 0;
 	s->text = NULL;
 	if (rc)
 		return rc;

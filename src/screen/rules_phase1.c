@@ -2,9 +2,9 @@
 #include "screen/rules_impl.h"
 
 /*
- * The phase-one database (rules_impl.h, phase1_build()): the distinct
+ * The phase-one strings (rules_impl.h, phase1_build()): the distinct
  * factor strings of every branch, those that contain no other looked for
- * by vectorscan, and the others riding on them.
+ * by the scanner (rules_scan.c), and the others riding on them.
  */
 
 static int p1lit_cmp(const void *a, const void *b)
@@ -123,50 +123,26 @@ static int riders_order(struct rules_db *db)
 }
 
 /*
- * Vectorscan 5.4.9 (Debian 12) misses strings in a literal database of
- * very few strings: "sell" in "xxx... sells her to" from a database of
- * "la" and "sell", in about half the texts of 77 bytes and more, and
- * rarely with as many as nine strings, in block and streaming mode alike
- * (docs/screening.md). With one more string that begins with a byte the
- * text never holds, every string was found in every trial; the phase-one
- * database gets P1_PAD of them, a margin over the one that is needed.
- * Each begins with 0xff, which valid UTF-8 (all that norm_text() emits)
- * never holds, so none is ever reported; their ids, from nlit1 on, are
- * still turned away by on_hit().
- */
-#define P1_PAD 8
-#define P1_PAD_LEN 4
-
-static const char p1_pad[P1_PAD][P1_PAD_LEN + 1] = {
-	"\xff\xfe\xc0\xc0", "\xff\xfe\xc1\xc0", "\xff\xfe\xc2\xc0", "\xff\xfe\xc3\xc0",
-	"\xff\xfe\xc4\xc0", "\xff\xfe\xc5\xc0", "\xff\xfe\xc6\xc0", "\xff\xfe\xc7\xc0",
-};
-
-/*
- * The phase-one database, in streaming mode (rules_match() reads the text
- * in chunks), matched byte for byte: the normalised text is lower case and
- * the strings are too.
+ * The phase-one strings, for the scanner (rules_scan.c), matched byte for
+ * byte: the normalised text is lower case and the strings are too.
  *
  * A factor string that contains another ("took her passport" and
  * "passport", "sells" and "sell") is found wherever the shorter one is:
- * the literal matcher slows with every string it holds (3,217 strings
- * read at 250 MB/s, the 1,753 that contain no other at 365), so only the
- * strings that contain no other are in the database, and each of the
+ * a literal matcher slows with every string it holds (vectorscan read
+ * 3,217 strings at 250 MB/s, the 1,753 that contain no other at 365), so
+ * only the strings that contain no other are looked for, and each of the
  * others rides on the longest of them that it contains, at the first
  * place it contains it. Where that one is found, the rider is compared
  * with the text around it. Every place the rider is, the string it rides
  * on is, at that offset, and is found: no place is missed, and none is
  * found twice. A rider can end after the chunk its string was found in;
  * its matches end there too, and wait in s->pend like any match that ends
- * past the chunk. After the strings that are looked for come the P1_PAD
- * strings above, which are never found.
+ * past the chunk.
  */
-int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, char *err, size_t errsize)
+int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, const struct rules *rs)
 {
-	hs_compile_error_t *cerr = NULL;
 	const char **exprs = NULL;
 	size_t *lens = NULL, *order = NULL, *offs = NULL;
-	unsigned *flags = NULL, *ids = NULL;
 	struct p1lit **u = NULL;
 	struct target *sorted = NULL;
 	long *host = NULL;
@@ -200,18 +176,16 @@ int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, char *err, s
 	offs = malloc(nu * sizeof(*offs));
 	order = malloc(nu * sizeof(*order));
 	sorted = malloc(nu * sizeof(*sorted));
-	exprs = malloc((nu + P1_PAD) * sizeof(*exprs));
-	lens = malloc((nu + P1_PAD) * sizeof(*lens));
-	flags = calloc(nu + P1_PAD, sizeof(*flags));
-	ids = malloc((nu + P1_PAD) * sizeof(*ids));
-	if (!kept || !host || !offs || !order || !sorted || !exprs || !lens || !flags || !ids)
+	exprs = malloc(nu * sizeof(*exprs));
+	lens = malloc(nu * sizeof(*lens));
+	if (!kept || !host || !offs || !order || !sorted || !exprs || !lens)
 		goto out;
 	for (size_t b = 0; b < nu; b++) {
 		host[b] = p1_contained(u, b, kept, &offs[b]);
 		kept[b] = host[b] < 0;
 	}
 	/*
-	 * The kept strings become ids 0.. of the database, each followed in
+	 * The kept strings become ids 0.. of the scanner, each followed in
 	 * db->riders by the strings that ride on it; the riders' targets
 	 * come after all the kept ones.
 	 */
@@ -242,7 +216,6 @@ int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, char *err, s
 			continue;
 		exprs[order[b]] = u[b]->s;
 		lens[order[b]] = u[b]->len;
-		ids[order[b]] = (unsigned)order[b];
 		tg->rider = (uint32_t)db->nriders;
 		db->nriders += tg->nriders;
 		tg->nriders = 0;
@@ -274,24 +247,8 @@ int phase1_build(struct rules_db *db, struct p1lit *p1, size_t np1, char *err, s
 	rc = riders_order(db);
 	if (rc)
 		goto out;
-	rc = VG_NOMEM;
-	for (size_t j = 0; j < P1_PAD; j++) {
-		exprs[db->nlit1 + j] = p1_pad[j];
-		lens[db->nlit1 + j] = P1_PAD_LEN;
-		ids[db->nlit1 + j] = (unsigned)(db->nlit1 + j);
-	}
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)(db->nlit1 + P1_PAD),
-				 HS_MODE_STREAM, NULL, &db->phase1, &cerr) != HS_SUCCESS) {
-		if (errsize)
-			snprintf(err, errsize, "vectorscan: %s",
-				 cerr ? cerr->message : "compile failed");
-		rc = VG_INVAL;
-		goto out;
-	}
-	rc = VG_OK;
+	rc = p1scan_build(db, exprs, lens, db->nlit1, rs);
 out:
-	if (cerr)
-		hs_free_compile_error(cerr);
 	free(u);
 	free(kept);
 	free(host);
@@ -300,7 +257,5 @@ out:
 	free(sorted);
 	free(exprs);
 	free(lens);
-	free(flags);
-	free(ids);
 	return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "screen/norm.h"
 #include "screen/rules.h"
+#include "screen/rules_impl.h"
 #include "screen/screen.h"
 #include "vigil_config.h"
 
@@ -776,10 +777,10 @@ static void test_matcher_riders(void **state)
  * Vectorscan 5.4.9 (Debian 12) misses strings in a literal database of very
  * few strings: from a database of only "la" and "sell" it does not report
  * "sell" in about half of the texts "xxx... sells her to" of 77 bytes and
- * more. The matcher pads its phase-one database (P1_PAD in rules.c); two
- * rules must find every match at every length. The single-phase scan is
- * not the reference here, as a database that small can miss too: the
- * expected span is written out.
+ * more. The matcher padded its phase-one database, which its own scanner
+ * (rules_scan.c) has since replaced; two rules must find every match at
+ * every length. The single-phase scan is not the reference here, as a
+ * database that small can miss too: the expected span is written out.
  */
 static void test_matcher_few_strings(void **state)
 {
@@ -1200,7 +1201,8 @@ static void corpus_texts(const char *path, char ***texts, size_t *n, size_t *cap
 static void test_matcher_against_single_phase(void **state)
 {
 	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv",
-					     "indicators/common-words.tsv" };
+					     "indicators/common-words.tsv",
+					     "indicators/four-grams.tsv" };
 	char **texts = NULL, *all, path[512], err[512];
 	size_t n = 0, cap = 0, total = 0, spans = 0;
 	struct rules_scratch *rs = NULL;
@@ -1286,6 +1288,207 @@ static void test_matcher_against_single_phase(void **state)
 	rules_release(&r);
 }
 
+/*
+ * The phase-one scanner's strings by id; those of one byte in lists by
+ * that byte, the others by their first two (head, then next).
+ */
+struct p1ref {
+	const char **s;
+	size_t *len, n;
+	int32_t head1[256], head2[1 << 16], *next;
+};
+
+static uint64_t p1_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static int hit_order(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Reads text in the chunks rules_match() reads, and checks that each chunk
+ * gives, in order of their ends, exactly the (string, end) pairs of every
+ * string at every offset that end in it. Returns how many there were.
+ */
+static size_t p1_same(const struct rules_db *db, struct rules_scratch *rs,
+		      const struct p1ref *ref, const char *text, size_t len)
+{
+	struct hit *want = NULL;
+	size_t nwant = 0, capwant = 0, total = 0;
+
+	rs->text = text;
+	rs->len = len;
+	rs->nhits = rs->ncarry = 0;
+	for (size_t from = 0; from < len; from += 8192) {
+		size_t to = len - from < 8192 ? len : from + 8192;
+
+		nwant = 0;
+		/* Every string that starts at st and ends in (from, to]. */
+		for (size_t st = from >= LIT_LEN ? from - LIT_LEN : 0; st < to; st++) {
+			const unsigned char *u = (const unsigned char *)text + st;
+
+			for (int h = 0; h < 2; h++) {
+				int32_t id = !h ? ref->head1[u[0]] :
+					     st + 1 < len ? ref->head2[u[0] | u[1] << 8] : -1;
+
+				for (; id >= 0; id = ref->next[id]) {
+					size_t k = ref->len[id];
+
+					if (st + k <= from || st + k > to || memcmp(text + st, ref->s[id], k))
+						continue;
+					if (nwant == capwant) {
+						capwant = capwant ? 2 * capwant : 64;
+						want = realloc(want, capwant * sizeof(*want));
+						assert_non_null(want);
+					}
+					want[nwant].id = (uint32_t)id;
+					want[nwant].end = (uint32_t)(st + k);
+					nwant++;
+				}
+			}
+		}
+		assert_int_equal(p1scan_chunk(db, rs, from, to), VG_OK);
+		for (size_t i = 1; i < rs->nhits; i++)
+			assert_true(rs->hits[i - 1].end <= rs->hits[i].end);
+		assert_int_equal(rs->nhits, nwant);
+		/* Either may still be NULL when nothing was found: no qsort() on it. */
+		if (nwant) {
+			qsort(rs->hits, rs->nhits, sizeof(*rs->hits), hit_order);
+			qsort(want, nwant, sizeof(*want), hit_order);
+		}
+		for (size_t i = 0; i < nwant; i++) {
+			assert_int_equal(rs->hits[i].id, want[i].id);
+			assert_int_equal(rs->hits[i].end, want[i].end);
+		}
+		total += nwant;
+		rs->nhits = 0;
+	}
+	assert_int_equal(rs->ncarry, 0);
+	free(want);
+	rs->text = NULL;
+	return total;
+}
+
+/*
+ * Phase one's scanner against a reference that compares every string at
+ * every offset, with the real lexicon and its keys: random texts of the
+ * strings, letters, signs and characters of two to four bytes, of up to
+ * three chunks; each string alone, at the start and the end of a text and
+ * across the end of a chunk at every offset; texts of a megabyte of one
+ * byte.
+ */
+static void test_phase1_against_reference(void **state)
+{
+	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv",
+					     "indicators/common-words.tsv",
+					     "indicators/four-grams.tsv" };
+	static const char *const filler[] = { " ", "a", "e", "o", "s", "-", "\xc3\xa9", "\xc3\xb1",
+					      "\xe2\x80\x99", "\xf0\x9f\x98\x80", "her ", "the " };
+	struct rules_scratch *rs = NULL;
+	struct rules_db *db = NULL;
+	struct p1ref ref;
+	struct rules r;
+	char path[512], err[512], *text;
+	size_t cap = 3 * 8192 + 2 * LIT_LEN, found = 0, n3 = 0, n2 = 0;
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+
+	(void)state;
+	rules_init(&r);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *file;
+
+		snprintf(path, sizeof(path), "%s/%s", VIGIL_RULES_DIR, names[i]);
+		file = test_slurp(path, NULL);
+		assert_non_null(file);
+		if (rules_parse(&r, names[i], file, strlen(file), err, sizeof(err)))
+			fail_msg("%s", err);
+		free(file);
+	}
+	assert_true(r.ngrams >= 1000);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	ref.n = db->nlit1;
+	ref.s = calloc(ref.n, sizeof(*ref.s));
+	ref.len = calloc(ref.n, sizeof(*ref.len));
+	ref.next = calloc(ref.n, sizeof(*ref.next));
+	assert_true(ref.s && ref.len && ref.next);
+	memset(ref.head1, 0xff, sizeof(ref.head1));
+	memset(ref.head2, 0xff, sizeof(ref.head2));
+	for (size_t i = 0; i < db->scan.nstrs + db->scan.nshorts; i++) {
+		const struct p1str *ps = i < db->scan.nstrs ? &db->scan.strs[i] :
+				       &db->scan.shorts[i - db->scan.nstrs];
+		const unsigned char *u = (const unsigned char *)db->litbuf + ps->lit;
+		int32_t *head = ps->len == 1 ? &ref.head1[u[0]] : &ref.head2[u[0] | u[1] << 8];
+
+		ref.s[ps->id] = db->litbuf + ps->lit;
+		ref.len[ps->id] = ps->len;
+		ref.next[ps->id] = *head;
+		*head = (int32_t)ps->id;
+		n3 += ps->len == 3;
+		n2 += ps->len < 3;
+	}
+	/* Every kind of string is there: shorter than three bytes, three, more. */
+	assert_true(n2 >= 1 && n3 >= 1 && ref.n > 1000);
+	text = malloc(1 << 20);
+	assert_non_null(text);
+	for (int t = 0; t < 300; t++) {
+		size_t len = 0, want = p1_rand(&seed) % (t < 200 ? 3000 : 3 * 8192);
+
+		while (len < want) {
+			const char *piece;
+
+			if (p1_rand(&seed) % 3 == 0) {
+				size_t id = p1_rand(&seed) % ref.n;
+
+				memcpy(text + len, ref.s[id], ref.len[id]);
+				len += ref.len[id];
+				continue;
+			}
+			piece = filler[p1_rand(&seed) % ARRAY_SIZE(filler)];
+			memcpy(text + len, piece, strlen(piece));
+			len += strlen(piece);
+		}
+		assert_true(len <= cap);
+		found += p1_same(db, rs, &ref, text, len);
+	}
+	for (size_t id = 0; id < ref.n; id++) {
+		size_t k = ref.len[id];
+
+		found += p1_same(db, rs, &ref, ref.s[id], k);
+		memcpy(text, ref.s[id], k);
+		memset(text + k, 'x', 40);
+		memcpy(text + k + 40, ref.s[id], k);
+		found += p1_same(db, rs, &ref, text, 2 * k + 40);
+		/* Across the end of the first chunk, at each offset (in turns). */
+		memset(text, ' ', 8192 + LIT_LEN);
+		memcpy(text + 8192 - 1 - id % k, ref.s[id], k);
+		found += p1_same(db, rs, &ref, text, 8192 + LIT_LEN);
+	}
+	for (const char *c = "a-e "; *c; c++) {
+		memset(text, *c, 1 << 20);
+		p1_same(db, rs, &ref, text, 1 << 20);
+	}
+	assert_true(found > 100000);
+	free(text);
+	free(ref.s);
+	free(ref.len);
+	free(ref.next);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1310,6 +1513,7 @@ int main(void)
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_matcher_bounded_work),
 		cmocka_unit_test(test_matcher_against_single_phase),
+		cmocka_unit_test(test_phase1_against_reference),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
