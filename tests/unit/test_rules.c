@@ -971,6 +971,45 @@ static void test_parse_common_words(void **state)
 	rules_release(&r);
 }
 
+#define GRAMS_HEADER "gram\tcount\tsource\n"
+
+/* A file of four grams: read by its header, "_" read as a space, its lines checked. */
+static void test_parse_four_grams(void **state)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ GRAMS_HEADER "_the\t184\n", "g.tsv:2: expected 3 tab-separated fields, found 2" },
+		{ GRAMS_HEADER "the\t184\tt\n", "g.tsv:2: gram must be 4 bytes of printable ASCII, \"_\" for a space" },
+		{ GRAMS_HEADER "the \t184\tt\n", "g.tsv:2: gram must be 4 bytes of printable ASCII, \"_\" for a space" },
+		{ GRAMS_HEADER "and_\t1\tt\ncaf\xc3\xa9\t2\tt\n", "g.tsv:3: gram must be 4 bytes of printable ASCII, \"_\" for a space" },
+		{ GRAMS_HEADER "_the\tmany\tt\n", "g.tsv:2: count (a whole number) and source must be given" },
+		{ GRAMS_HEADER "_the\t1234567890\tt\n", "g.tsv:2: count (a whole number) and source must be given" },
+		{ GRAMS_HEADER "_the\t184\t\n", "g.tsv:2: count (a whole number) and source must be given" },
+	};
+	struct rules r;
+	char err[256];
+
+	(void)state;
+	rules_init(&r);
+	assert_int_equal(parse(&r, "g.tsv", "# grams\n" GRAMS_HEADER "_the\t184\tt\nsspo\t2\tt\n",
+			       err, sizeof(err)), VG_OK);
+	assert_int_equal(r.ngrams, 2);
+	assert_memory_equal(r.grams[0].g, " the", 4);
+	assert_int_equal(r.grams[0].count, 184);
+	assert_memory_equal(r.grams[1].g, "sspo", 4);
+	assert_int_equal(r.grams[1].count, 2);
+	/* Grams only: no rules, and a failing file adds nothing. */
+	assert_int_equal(r.count, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(parse(&r, "g.tsv", cases[i].text, err, sizeof(err)), VG_INVAL);
+		if (strcmp(err, cases[i].err))
+			fail_msg("case %zu: got \"%s\"", i, err);
+		assert_int_equal(r.ngrams, 2);
+	}
+	rules_release(&r);
+}
+
 /*
  * Common words change which part of a pattern is looked for first, never
  * what is found. By its letters "has" is about as rare as "ids" and
@@ -1508,6 +1547,7 @@ int main(void)
 		cmocka_unit_test(test_matcher_word_gaps),
 		cmocka_unit_test(test_matcher_gap_before_scan),
 		cmocka_unit_test(test_parse_common_words),
+		cmocka_unit_test(test_parse_four_grams),
 		cmocka_unit_test(test_matcher_common_words),
 		cmocka_unit_test(test_matcher_refuses),
 		cmocka_unit_test(test_matcher_cap),
