@@ -1,12 +1,14 @@
 /*
  * rules.h - the indicator lexicons and the typology, parsed from their text
- * and compiled for vectorscan.
+ * and compiled into the two-phase matcher below.
  *
- * Two kinds of rule file exist, told apart by their header row (the formats
- * are documented in data/README.md):
+ * Four kinds of rule file exist, told apart by their header row (the
+ * formats are documented in data/README.md):
  *
  *   slug  name  kind  htcds  source                  (data/typology.tsv)
  *   id  category  lang  weight  pattern  source      (data/indicators/xx.tsv)
+ *   word  lang  count  source                        (indicators/common-words.tsv)
+ *   gram  count  source                              (indicators/four-grams.tsv)
  *
  * Parsing is pure: it is given a file's name and contents and never reads
  * the disk. Every error is one line "file:line: what" in the caller's err.
@@ -158,14 +160,15 @@ int rules_type_find(const struct rules *r, const char *slug, size_t len);
  * The compiled matcher: every pattern of a rule set, ready to be found in a
  * normalised text in two phases (docs/screening.md, "Speed").
  *
- * Phase one is the only pass over the whole text: one vectorscan literal
- * database holds, for each pattern, a set of plain strings of which every
- * match contains one (its factor: for "\b(took|keeps) (her|his)
- * passports?\b", the eight strings from "took her passport" to "keeps his
- * passports"). A factor string that contains another ("sells her" and
- * "sell") is not in the database but compared with the text where the
- * longest one of the database that it contains is found: it is found at
- * the same places, and the database is about half the size. Phase two
+ * Phase one is the only pass over the whole text: a scanner of the
+ * matcher's own (rules_scan.c) looks for, for each pattern, a set of plain
+ * strings of which every match contains one (its factor: for
+ * "\b(took|keeps) (her|his) passports?\b", the eight strings from "took
+ * her passport" to "keeps his passports"), each by its rarest run of four
+ * bytes. A factor string that contains another ("sells her" and "sell")
+ * is not scanned for but compared with the text where the longest one
+ * scanned for that it contains is found: it is found at the same places,
+ * and the scan has about half the strings. Phase two
  * looks only around the places where a factor was
  * found: the parts of the pattern before and after it are checked there,
  * by comparing strings, by reading a class of characters ("[ -~]{0,25}")

@@ -24,9 +24,9 @@
  * pattern into a small tree (items: characters, classes, assertions, groups,
  * each with its repeat counts), picks one run of plain-text items of every
  * branch as its factor, and turns what comes before and after the factor
- * into programs of four kinds of step: an assertion, a set of strings, a
- * run of one ASCII class, and anything else as an anchored vectorscan
- * database. Only what vectorscan must do goes to vectorscan: the anchored
+ * into programs of five kinds of step: an assertion, a set of strings, a
+ * run of one ASCII class, a gap of words ("\W+(\w+\W+){0,3}"), and
+ * anything else as an anchored vectorscan database. Only what vectorscan must do goes to vectorscan: the anchored
  * databases of a gap such as "[ -~]{0,30}" followed by a word list take a
  * tenth of a second each to build, while reading the gap byte by byte and
  * comparing the words costs nothing to build and little to run.
