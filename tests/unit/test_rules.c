@@ -611,6 +611,24 @@ static void rules_load(struct rules *r, const char *const *texts, size_t n)
 }
 
 /*
+ * The end of a test that screens texts with every rule of r: each rule
+ * must have matched somewhere (seen), and everything is released.
+ */
+static void every_rule_seen(struct rules *r, bool *seen, struct som_ref *ref,
+			    struct rules_scratch *rs, struct rules_db *db)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		if (!seen[i])
+			fail_msg("rule %s matched nothing", r->items[i].id);
+	}
+	free(seen);
+	som_release(ref);
+	rules_scratch_free(rs);
+	rules_db_free(db);
+	rules_release(r);
+}
+
+/*
  * Each construct the matcher takes apart, on texts that put its matches at
  * the ends of the text, next to non-ASCII letters and inside words: the
  * spans must be what the single-phase scan gives, and every rule must
@@ -681,15 +699,7 @@ static void test_matcher_constructs(void **state)
 			seen[ref.spans[k].rule] = true;
 	}
 	norm_release(&norm);
-	for (size_t i = 0; i < r.count; i++) {
-		if (!seen[i])
-			fail_msg("rule %s matched nothing", r.items[i].id);
-	}
-	free(seen);
-	som_release(&ref);
-	rules_scratch_free(rs);
-	rules_db_free(db);
-	rules_release(&r);
+	every_rule_seen(&r, seen, &ref, rs, db);
 }
 
 /*
@@ -877,15 +887,7 @@ static void random_spans(const char *lex, const char *const *words, size_t nword
 			seen[ref.spans[k].rule] = true;
 	}
 	norm_release(&norm);
-	for (size_t i = 0; i < r.count; i++) {
-		if (!seen[i])
-			fail_msg("rule %s matched nothing", r.items[i].id);
-	}
-	free(seen);
-	som_release(&ref);
-	rules_scratch_free(rs);
-	rules_db_free(db);
-	rules_release(&r);
+	every_rule_seen(&r, seen, &ref, rs, db);
 }
 
 /* Runs of signs between the words of random_spans(): characters of one to four bytes. */
@@ -1233,16 +1235,37 @@ static void corpus_texts(const char *path, char ***texts, size_t *n, size_t *cap
 }
 
 /*
+ * Reads the rule files of data/ into r (initialised here), common words
+ * and four grams included: what the screen itself reads.
+ */
+static void read_data_rules(struct rules *r)
+{
+	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv",
+					     "indicators/common-words.tsv",
+					     "indicators/four-grams.tsv" };
+	char path[512], err[512];
+
+	rules_init(r);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *text;
+
+		snprintf(path, sizeof(path), "%s/%s", VIGIL_RULES_DIR, names[i]);
+		text = test_slurp(path, NULL);
+		assert_non_null(text);
+		if (rules_parse(r, names[i], text, strlen(text), err, sizeof(err)))
+			fail_msg("%s", err);
+		free(text);
+	}
+}
+
+/*
  * The real lexicon over the labelled corpus, its tips in capitals, all of
  * them in one text (which phase one reads in several chunks), and a few
  * hostile texts: the two-phase spans are the single-phase ones.
  */
 static void test_matcher_against_single_phase(void **state)
 {
-	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv",
-					     "indicators/common-words.tsv",
-					     "indicators/four-grams.tsv" };
-	char **texts = NULL, *all, path[512], err[512];
+	char **texts = NULL, *all, err[512];
 	size_t n = 0, cap = 0, total = 0, spans = 0;
 	struct rules_scratch *rs = NULL;
 	struct rules_db *db = NULL;
@@ -1251,17 +1274,7 @@ static void test_matcher_against_single_phase(void **state)
 	struct rules r;
 
 	(void)state;
-	rules_init(&r);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		char *text;
-
-		snprintf(path, sizeof(path), "%s/%s", VIGIL_RULES_DIR, names[i]);
-		text = test_slurp(path, NULL);
-		assert_non_null(text);
-		if (rules_parse(&r, names[i], text, strlen(text), err, sizeof(err)))
-			fail_msg("%s", err);
-		free(text);
-	}
+	read_data_rules(&r);
 	/* The common words are read: the chooser's choices are those checked here. */
 	assert_true(r.nwords >= 100);
 	if (rules_compile(&r, &db, err, sizeof(err)))
@@ -1428,31 +1441,18 @@ static size_t p1_same(const struct rules_db *db, struct rules_scratch *rs,
  */
 static void test_phase1_against_reference(void **state)
 {
-	static const char *const names[] = { "typology.tsv", "indicators/en.tsv", "indicators/es.tsv",
-					     "indicators/common-words.tsv",
-					     "indicators/four-grams.tsv" };
 	static const char *const filler[] = { " ", "a", "e", "o", "s", "-", "\xc3\xa9", "\xc3\xb1",
 					      "\xe2\x80\x99", "\xf0\x9f\x98\x80", "her ", "the " };
 	struct rules_scratch *rs = NULL;
 	struct rules_db *db = NULL;
 	struct p1ref ref;
 	struct rules r;
-	char path[512], err[512], *text;
+	char err[512], *text;
 	size_t cap = 3 * 8192 + 2 * LIT_LEN, found = 0, n3 = 0, n2 = 0;
 	uint64_t seed = 0x9e3779b97f4a7c15u;
 
 	(void)state;
-	rules_init(&r);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		char *file;
-
-		snprintf(path, sizeof(path), "%s/%s", VIGIL_RULES_DIR, names[i]);
-		file = test_slurp(path, NULL);
-		assert_non_null(file);
-		if (rules_parse(&r, names[i], file, strlen(file), err, sizeof(err)))
-			fail_msg("%s", err);
-		free(file);
-	}
+	read_data_rules(&r);
 	assert_true(r.ngrams >= 1000);
 	if (rules_compile(&r, &db, err, sizeof(err)))
 		fail_msg("%s", err);
