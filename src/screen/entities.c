@@ -68,9 +68,10 @@ double entities_min_age(const struct entities *e)
  * the extractors that want it. The pass reads the text in blocks of 64
  * bytes, makes a bit mask of each class of byte (byteclass.h) and walks
  * the bits that start something. Words are first sifted a block at a time
- * by the first test of the union of the extractors' wordsets
- * (words_wanted()), so the walk stops only at the few that pass it, at
- * numbers and at signs; read_word() then looks each one up whole.
+ * by the first tests of the union of the extractors' wordsets, by the
+ * letters at either end and the length (words_wanted()), so the walk stops
+ * only at the few that pass them, at numbers and at signs; read_word()
+ * then looks each one up whole.
  */
 struct lexicon {
 	struct wordset digits;      /* spelled-out digits of phone numbers */
@@ -84,8 +85,11 @@ struct lexicon {
 	 * the first two bytes of a word (pair_index()) is set when a word of
 	 * n letters that starts with them can be in any. Single letters set
 	 * bit 1 of every entry of their letter, whatever the second byte.
+	 * end_lengths is the same for the last two bytes (single letters:
+	 * whatever the byte before), and a word must pass both.
 	 */
 	uint64_t pair_lengths[32 * 32];
+	uint64_t end_lengths[32 * 32];
 };
 
 /*
@@ -102,26 +106,42 @@ static inline unsigned pair_index(unsigned c0, unsigned c1)
 	return (c0 & 31) << 5 | (c1 & 31);
 }
 
-/* Fills pair_lengths from any's table of first two letters and lengths. */
+/*
+ * Sets the bits of one entry of pair_lengths or end_lengths from a slot of
+ * any's lengths or ends (wordset_length_bit() gives 15 and more one bit).
+ */
+static void lengths_add(uint64_t *e, unsigned bits)
+{
+	for (unsigned n = 1; n < 15; n++)
+		if (bits & wordset_length_bit(n))
+			*e |= UINT64_C(1) << n;
+	if (bits & wordset_length_bit(15))
+		*e |= ~UINT64_C(0) << 15;
+}
+
+/* Fills pair_lengths and end_lengths from any's tables of letters and lengths. */
 static void pair_lengths_init(struct lexicon *l)
 {
 	memset(l->pair_lengths, 0, sizeof(l->pair_lengths));
+	memset(l->end_lengths, 0, sizeof(l->end_lengths));
 	for (unsigned c0 = 'a'; c0 <= 'z'; c0++) {
-		unsigned one = l->any.lengths[wordset_key((const char[]){ (char)c0, ' ' }, 1)];
+		const char one[] = { (char)c0, ' ' };
+		unsigned k1 = wordset_key(one, 1);
 
-		for (unsigned c1 = 0; c1 < 32; c1++)
-			if (one & wordset_length_bit(1))
-				l->pair_lengths[pair_index(c0, c1)] |= UINT64_C(1) << 1;
+		for (unsigned c1 = 0; c1 < 32; c1++) {
+			lengths_add(&l->pair_lengths[pair_index(c0, c1)],
+				    l->any.lengths[k1] & wordset_length_bit(1));
+			lengths_add(&l->end_lengths[pair_index(c1, c0)],
+				    l->any.ends[k1] & wordset_length_bit(1));
+		}
 		for (unsigned c1 = 'a'; c1 <= 'z'; c1++) {
-			unsigned bits = l->any.lengths[wordset_key((const char[]){ (char)c0, (char)c1 }, 2)];
-			uint64_t *e = &l->pair_lengths[pair_index(c0, c1)];
+			const char two[] = { (char)c0, (char)c1 };
+			unsigned k2 = wordset_key(two, 2);
 
-			for (unsigned n = 2; n < 15; n++)
-				if (bits & wordset_length_bit(n))
-					*e |= UINT64_C(1) << n;
-			/* wordset_length_bit() gives 15 and more one bit. */
-			if (bits & wordset_length_bit(15))
-				*e |= ~UINT64_C(0) << 15;
+			lengths_add(&l->pair_lengths[pair_index(c0, c1)],
+				    l->any.lengths[k2] & ~wordset_length_bit(1));
+			lengths_add(&l->end_lengths[pair_index(c0, c1)],
+				    l->any.ends[k2] & ~wordset_length_bit(1));
 		}
 	}
 }
@@ -279,7 +299,7 @@ static void read_word(struct pass *p, size_t i, size_t k)
 	size_t e;
 
 	/*
-	 * words_wanted() made the first test of the union (or the word runs
+	 * words_wanted() made the first tests of the union (or the word runs
 	 * past its block, where a word the test would turn away is read all
 	 * the same: every extractor below looks the word up in its own set).
 	 * The word's hash, made once, serves the union and the sets below.
@@ -373,21 +393,25 @@ static size_t word_end(const char *t, size_t len, uint64_t alpha, size_t base, u
 }
 
 /*
- * Whether the word of letters s[0..len) (len < 64) passes the first test
- * of wordset_maybe() on the union of the extractors' wordsets: its first
- * two letters and its length. s[1] is read even when len is 1.
+ * Whether the word of letters s[b..e] (fewer than 64) passes the first
+ * tests of wordset_maybe() on the union of the extractors' wordsets: its
+ * first two letters, its last two and its length. s[b + 1] is read even
+ * for a word of one letter.
  */
-static inline unsigned word_may_start(const struct lexicon *l, const unsigned char *s,
-				      size_t len)
+static inline unsigned word_may_be(const struct lexicon *l, const unsigned char *s, size_t b,
+				   size_t e)
 {
-	return (unsigned)(l->pair_lengths[pair_index(s[0], s[1])] >> len & 1);
+	uint64_t m = l->pair_lengths[pair_index(s[b], s[b + 1])] &
+		     l->end_lengths[pair_index(s[e - (e > b)], s[e])];
+
+	return (unsigned)(m >> ((e - b + 1) & 63) & 1);
 }
 
 /*
  * The word starts of a block (bits of starts, letters at bits of alpha,
  * the 64 bytes at s and one more) that the pass reads: those whose first
- * two letters and length could start a word of the union of the
- * extractors' wordsets, and every word that reaches the last byte of the
+ * two letters, last two and length could be a word of the union of the
+ * extractors' wordsets (word_may_be()), and every word that reaches the last byte of the
  * block (read_word() decides). Most words of prose are in none of the
  * wordsets, and testing them here without a branch per word costs less
  * than stopping at each: the branch on the lookup was the hottest part of
@@ -406,7 +430,7 @@ static uint64_t words_wanted(const struct lexicon *l, const unsigned char *s, ui
 	while (first) {
 		unsigned b = (unsigned)__builtin_ctzll(first), e = (unsigned)__builtin_ctzll(last);
 		/* The length of a run to bit 63 may be 64; the run is read anyway, below. */
-		unsigned may = word_may_start(l, s + b, (e - b + 1) & 63);
+		unsigned may = word_may_be(l, s, b, e);
 
 		first &= first - 1;
 		last &= last - 1;
@@ -436,8 +460,7 @@ static void word_before_digit(struct pass *p, size_t k)
 	if (i == k || (i > 0 && is_digit(t[i - 1])))
 		return;
 	/* Read by read_word() already: it was wanted, or reached the end of its block. */
-	if (k - (i & ~(size_t)63) >= 64 ||
-	    word_may_start(p->lex, (const unsigned char *)t + i, k - i))
+	if (k - (i & ~(size_t)63) >= 64 || word_may_be(p->lex, (const unsigned char *)t, i, k - 1))
 		return;
 	phone_try(p, i, k);
 }

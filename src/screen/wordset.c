@@ -15,6 +15,8 @@ void wordset_add(struct wordset *w, const char *phrase)
 		len++;
 	assert(len > 0);
 	w->lengths[wordset_key(phrase, len)] |= (uint16_t)wordset_length_bit(len);
+	w->ends[len > 1 ? wordset_key(phrase + len - 2, 2) : wordset_key(phrase, 1)] |=
+		(uint16_t)wordset_length_bit(len);
 	h = wordset_hash(phrase, len);
 	w->hashes[h / 64] |= UINT64_C(1) << (h % 64);
 }
@@ -23,8 +25,10 @@ void wordset_merge(struct wordset *w, const struct wordset *other)
 {
 	size_t i;
 
-	for (i = 0; i < WORDSET_KEYS; i++)
+	for (i = 0; i < WORDSET_KEYS; i++) {
 		w->lengths[i] |= other->lengths[i];
+		w->ends[i] |= other->ends[i];
+	}
 	for (i = 0; i < ARRAY_SIZE(w->hashes); i++)
 		w->hashes[i] |= other->hashes[i];
 }

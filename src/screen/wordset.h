@@ -7,9 +7,11 @@
  * and the length of the first word of every phrase added, so most words of
  * a text are turned away with one table lookup; the few that start like
  * one of them are then checked against a hash of the whole word (a Bloom
- * filter with one hash). A "yes" may be wrong; a "no" never is.
+ * filter with one hash). A "yes" may be wrong; a "no" never is. It
+ * remembers the last two letters with the length too, for entities.c's
+ * sifting of whole blocks of words.
  *
- * A wordset is plain memory (about 2 KB) with no pointers; entities.c makes
+ * A wordset is plain memory (about 3.5 KB) with no pointers; entities.c makes
  * its wordsets once and only reads them after that.
  */
 #ifndef VIGIL_WORDSET_H
@@ -23,6 +25,11 @@
 
 struct wordset {
 	uint16_t lengths[WORDSET_KEYS]; /* bit n: a word of length n (15: 15 or more) */
+	/*
+	 * The same by the last two letters (a word of one letter: that letter
+	 * and 26), for a caller that sifts words by both ends (entities.c).
+	 */
+	uint16_t ends[WORDSET_KEYS];
 	uint64_t hashes[WORDSET_HASH_BITS / 64];
 };
 
