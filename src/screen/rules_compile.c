@@ -434,6 +434,79 @@ static uint64_t side_lead(const struct rules_db *db, uint32_t first, uint32_t no
 	return lead;
 }
 
+/*
+ * A side's need (struct branch) is looked for only past a gap, and with
+ * at most this many runs of three bytes in at most NEED_WIN bytes: a
+ * set next to the factor is read as cheaply by the side's program.
+ */
+#define NEED_RUNS 8
+#define NEED_WIN 96
+
+/*
+ * Sets the need of the nop steps from first (read backwards when reverse)
+ * into *need, *nneed and *win: the first three bytes of each string of
+ * the last set that lies past a gap, when the steps before it read a
+ * bounded number of bytes; *nneed stays 0 when there is none.
+ */
+static int side_need(struct rules_db *db, uint32_t first, uint32_t nop, bool reverse,
+		     uint32_t *need, uint8_t *nneed, uint16_t *win)
+{
+	uint32_t runs[NEED_RUNS], keep[NEED_RUNS], nkeep = 0, w = 0, kw = 0;
+	bool gap = false;
+
+	for (uint32_t k = 0; k < nop; k++) {
+		const struct op *op = &db->ops[first + k];
+		uint32_t maxlen = 0, m = 0;
+		bool ok = !op->empty;
+
+		if (op->kind == OP_GAP && op->max != REPEAT_INF) {
+			w += op->max;
+			gap = gap || op->max > 0;
+			continue;
+		}
+		if (op->kind == OP_ASSERT)
+			continue;
+		if (op->kind != OP_SET)
+			break;
+		for (uint32_t i = 0; i < op->nlit; i++) {
+			const struct lit *l = &db->lits[op->lit + i];
+			uint32_t run = 0, j = 0;
+
+			maxlen = l->len > maxlen ? l->len : maxlen;
+			if (l->len < 3) {
+				ok = false;
+				continue;
+			}
+			memcpy(&run, db->litbuf + l->off, 3);
+			while (j < m && runs[j] != run)
+				j++;
+			if (j < m)
+				continue;
+			if (m == NEED_RUNS)
+				ok = false;
+			else
+				runs[m++] = run;
+		}
+		/* Forwards a string starts within w bytes; backwards it ends within them. */
+		if (ok && gap && w + (reverse ? maxlen : 3) <= NEED_WIN) {
+			kw = w + (reverse ? maxlen : 3);
+			nkeep = m;
+			memcpy(keep, runs, m * sizeof(*runs));
+		}
+		w += maxlen;
+	}
+	*nneed = (uint8_t)nkeep;
+	*win = (uint16_t)kw;
+	if (!nkeep)
+		return VG_OK;
+	if (array_grow(&db->needs, &db->capneeds, db->nneeds + nkeep, sizeof(*db->needs)))
+		return VG_NOMEM;
+	*need = (uint32_t)db->nneeds;
+	memcpy(db->needs + db->nneeds, keep, nkeep * sizeof(*keep));
+	db->nneeds += nkeep;
+	return VG_OK;
+}
+
 static int branch_add(struct compiler *c, struct pattern *pt, const struct part *p)
 {
 	struct rules_db *db = c->db;
@@ -450,7 +523,10 @@ static int branch_add(struct compiler *c, struct pattern *pt, const struct part 
 		br.nrassert = leading_asserts(db, br.rop, br.nrop, br.rassert);
 		br.llead = side_lead(db, br.lop, br.nlop, br.nlassert);
 		br.rlead = side_lead(db, br.rop, br.nrop, br.nrassert);
+		rc = side_need(db, br.lop, br.nlop, true, &br.lneed, &br.nlneed, &br.lwin);
 	}
+	if (!rc)
+		rc = side_need(db, br.rop, br.nrop, false, &br.rneed, &br.nrneed, &br.rwin);
 	if (!rc)
 		rc = array_grow(&db->branches, &db->capbranches, db->nbranches + 1,
 				sizeof(*db->branches));
@@ -539,6 +615,7 @@ void rules_db_free(struct rules_db *db)
 	free(db->branches);
 	free(db->ops);
 	free(db->lits);
+	free(db->needs);
 	free(db->litbuf);
 	free(db);
 }

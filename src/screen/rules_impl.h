@@ -207,6 +207,18 @@ struct branch {
 	 * "(one|two)[0-9]"): the side is turned away with no program run.
 	 */
 	uint64_t llead, rlead;
+	/*
+	 * A side's need (need_find()): the runs of three bytes, one of which
+	 * a match must hold within its first win bytes from the factor
+	 * (before it for the left side), db->needs[need..need + nneed); nneed
+	 * 0 when the side has none. A set of strings far from the factor,
+	 * past a gap, is most of what a side costs to read ("owe" up to 30
+	 * bytes before "money"), and mostly not there at all: one look at the
+	 * bytes in between turns the side away.
+	 */
+	uint32_t lneed, rneed;
+	uint16_t lwin, rwin;
+	uint8_t nlneed, nrneed;
 };
 
 /*
@@ -296,6 +308,8 @@ struct rules_db {
 	size_t nops, capops;
 	struct lit *lits;
 	size_t nlits, caplits;
+	uint32_t *needs;          /* the runs of struct branch's needs, as loaded (low 3 bytes) */
+	size_t nneeds, capneeds;
 	char *litbuf;
 	size_t litbuflen, capbuf;
 	struct hdb *hdbs;

@@ -451,6 +451,52 @@ static int prog_back(const struct rules_db *db, struct rules_scratch *s, uint32_
 	return prog_run(db, s, first, nop, true, start, &s->pos[2], &s->pos[3], out);
 }
 
+/*
+ * Whether one of the n runs of three bytes from db->needs[need] starts in
+ * t[a..b - 3]: sixteen places at a time with SSE2 while the text has the
+ * bytes, one at a time after.
+ */
+static bool need_find(const struct rules_db *db, const unsigned char *t, size_t len, size_t a,
+		      size_t b, uint32_t need, uint32_t n)
+{
+	const unsigned char(*runs)[4] = (const unsigned char(*)[4])(db->needs + need);
+
+	if (b > len)
+		b = len;
+	if (b < a + 3)
+		return false;
+#if defined(__SSE2__)
+	for (; a + 3 <= b && len - a >= 18; a += 16) {
+		__m128i v0 = _mm_loadu_si128((const __m128i *)(t + a));
+		__m128i v1 = _mm_loadu_si128((const __m128i *)(t + a + 1));
+		__m128i v2 = _mm_loadu_si128((const __m128i *)(t + a + 2));
+		__m128i any = _mm_setzero_si128();
+		unsigned m;
+
+		for (uint32_t k = 0; k < n; k++) {
+			__m128i e = _mm_and_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8((char)runs[k][0])),
+						  _mm_cmpeq_epi8(v1, _mm_set1_epi8((char)runs[k][1])));
+
+			any = _mm_or_si128(any, _mm_and_si128(e, _mm_cmpeq_epi8(
+						v2, _mm_set1_epi8((char)runs[k][2]))));
+		}
+		m = (unsigned)_mm_movemask_epi8(any);
+		/* Only the places that leave the run inside [a, b). */
+		if (b - a < 18)
+			m &= (1u << (b - a - 2)) - 1;
+		if (m)
+			return true;
+	}
+#endif
+	for (; a + 3 <= b; a++) {
+		for (uint32_t k = 0; k < n; k++) {
+			if (t[a] == runs[k][0] && t[a + 1] == runs[k][1] && t[a + 2] == runs[k][2])
+				return true;
+		}
+	}
+	return false;
+}
+
 /* The matches of one branch around a factor found at [fs, fe). */
 static int verify(const struct rules_db *db, struct rules_scratch *s, const struct branch *br,
 		  uint32_t fs, uint32_t fe)
@@ -493,7 +539,8 @@ static int verify(const struct rules_db *db, struct rules_scratch *s, const stru
 		endv = &fe;
 		nend = 1;
 	} else {
-		if (fe < s->len && !(br->rlead >> (t[fe] & 63) & 1))
+		if ((fe < s->len && !(br->rlead >> (t[fe] & 63) & 1)) ||
+		    (br->nrneed && !need_find(db, t, s->len, fe, fe + br->rwin, br->rneed, br->nrneed)))
 			return side_turned(s);
 		rc = prog_forth(db, s, br->rop + nr, br->nrop - nr, fe, &ends);
 		if (rc || !ends->n)
@@ -502,7 +549,9 @@ static int verify(const struct rules_db *db, struct rules_scratch *s, const stru
 		nend = ends->n;
 	}
 	if (br->nlop != nl) {
-		if (fs > 0 && !(br->llead >> (t[fs - 1] & 63) & 1))
+		if ((fs > 0 && !(br->llead >> (t[fs - 1] & 63) & 1)) ||
+		    (br->nlneed && !need_find(db, t, s->len, fs > br->lwin ? fs - br->lwin : 0, fs,
+					      br->lneed, br->nlneed)))
 			return side_turned(s);
 		rc = prog_back(db, s, br->lop + nl, br->nlop - nl, fs, &starts);
 		if (rc || !starts->n)

@@ -937,6 +937,75 @@ static void test_matcher_gap_before_scan(void **state)
 	random_spans(lex, words, ARRAY_SIZE(words), random_signs, ARRAY_SIZE(random_signs), 3000, 3);
 }
 
+/*
+ * A side whose far end is a set of strings past a gap is turned away when
+ * none of the strings' first three bytes is in the bytes it could reach
+ * (struct branch, need): the spans must still be the single-phase ones
+ * with each string at every distance from the factor, up to past the end
+ * of the gap, on either side, and at the ends of the text; a set with a
+ * string under three bytes has no need. Random texts of the same words
+ * follow.
+ */
+static void test_matcher_needs(void **state)
+{
+	static const char lex[] = HEADER
+		"left\tmeans.debt_bondage\ten\t1\t\\b(owe|owes|owed|owing)\\b[ -~]{0,30}\\bzqxjvk\\b\tt\n"
+		"right\tmeans.withholds_documents\tes\t1\t\\bkvjxqz\\b[ -~]{0,12}\\b(pasaportes?|papeles|visas?)\\b\tt\n"
+		"short\tmeans.withholds_documents\ten\t1\t\\bqqzzxv\\b[ -~]{0,10}\\b(id|ids|papers)\\b\tt\n"
+		"both\tact.harbors\ten\t1\t\\b(her|him)\\b[ -~]{0,8}\\bvvqqzz\\b[ -~]{0,6}\\b(locked|house|room)\\b\tt\n";
+	static const char *const pairs[][2] = {
+		{ "owe", "zqxjvk" }, { "owing", "zqxjvk" }, { "kvjxqz", "pasaportes" },
+		{ "kvjxqz", "visa" }, { "qqzzxv", "id" }, { "qqzzxv", "papers" },
+		{ "her", "vvqqzz" }, { "vvqqzz", "locked" }, { "him", "vvqqzz room" },
+	};
+	static const char *const words[] = {
+		"owe", "owes", "owing", "zqxjvk", "kvjxqz", "pasaporte", "papeles", "visas", "qqzzxv",
+		"id", "papers", "her", "him", "vvqqzz", "locked", "house", "room", "lower", "a",
+	};
+	const char *const lexicons[] = { lex };
+	struct rules r;
+	struct rules_db *db = NULL;
+	struct rules_scratch *rs = NULL;
+	struct som_ref ref;
+	char err[256], text[256];
+	size_t sides = 0;
+	bool *seen;
+
+	(void)state;
+	rules_load(&r, lexicons, 1);
+	if (rules_compile(&r, &db, err, sizeof(err)))
+		fail_msg("%s", err);
+	for (size_t i = 0; i < db->nbranches; i++) {
+		const struct branch *br = &db->branches[i];
+
+		sides += (br->nlneed > 0) + (br->nrneed > 0);
+		if (!strcmp(r.items[br->rule].id, "short"))
+			assert_int_equal(br->nrneed, 0);
+	}
+	/* left, right and both sides of both: the test is not vacuous. */
+	assert_true(sides >= 4);
+	assert_int_equal(rules_scratch_new(db, &rs), VG_OK);
+	som_init(&ref, &r, 4096, true);
+	seen = calloc(r.count, sizeof(*seen));
+	assert_non_null(seen);
+	for (size_t p = 0; p < 2 * ARRAY_SIZE(pairs); p++) {
+		for (size_t k = 0; k < 40; k++) {
+			/* Every other time not at the ends of the text, where a window is cut. */
+			const char *edge = p % 2 ? "zz. " : "";
+			int n = snprintf(text, sizeof(text), "%s%s %.*s%s%s%s", edge, pairs[p / 2][0],
+					 (int)k, "ab cd ef gh ij kl mn op qr st uv wx yz ab cd ef gh",
+					 k ? " " : "", pairs[p / 2][1], p % 2 ? " .zz" : "");
+
+			assert_true(n > 0 && (size_t)n < sizeof(text));
+			same_spans(&r, db, rs, &ref, text, (size_t)n);
+			for (size_t i = 0; i < ref.n; i++)
+				seen[ref.spans[i].rule] = true;
+		}
+	}
+	every_rule_seen(&r, seen, &ref, rs, db);
+	random_spans(lex, words, ARRAY_SIZE(words), random_signs, ARRAY_SIZE(random_signs), 3000, 0);
+}
+
 #define WORDS_HEADER "word\tlang\tcount\tsource\n"
 
 /* A file of common words: read by its header, its lines checked. */
@@ -1552,6 +1621,7 @@ int main(void)
 		cmocka_unit_test(test_matcher_refuses),
 		cmocka_unit_test(test_matcher_cap),
 		cmocka_unit_test(test_matcher_bounded_work),
+		cmocka_unit_test(test_matcher_needs),
 		cmocka_unit_test(test_matcher_against_single_phase),
 		cmocka_unit_test(test_phase1_against_reference),
 	};
