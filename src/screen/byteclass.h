@@ -3,8 +3,11 @@
  * at, 64 bytes at a time, one bit per byte: the first byte gives bit 0.
  *
  * alpha: "a" to "z" (normalised text has no capitals); digit: "0" to
- * "9"; sign: the ASCII punctuation from "!" to "/" and from ":" to "@",
- * and the lead bytes of multi-byte UTF-8 characters (0xc0 to 0xff).
+ * "9"; sign: the signs the pass acts on, those that end a sentence or
+ * may start an address, a number or an amount ("." "!" "?" ";" "@" "+"
+ * "$"), and the lead bytes of multi-byte UTF-8 characters (0xc0 to 0xff).
+ * Commas, quotes, dashes and brackets, some fifty a tip, start nothing
+ * and are left out: each was a stop of the pass.
  *
  * Two ways to the same bits: eight bytes at a time in a 64-bit word
  * (swar.h), for every machine, and sixteen at a time with SSE2, which
@@ -25,13 +28,22 @@ struct byteclass {
 	uint64_t alpha, digit, sign;
 };
 
+/* The bytes of x equal to c. */
+static inline uint64_t byteclass_swar_is(uint64_t x, unsigned char c)
+{
+	return swar_between(x ^ (SWAR_ONES * c), -1, 1);
+}
+
 /* The classes of the 64 bytes at s, eight at a time. */
 static inline void byteclass_swar(const unsigned char *s, struct byteclass *c)
 {
 	c->alpha = c->digit = c->sign = 0;
 	for (unsigned j = 0; j < 64; j += 8) {
 		uint64_t x = swar_load8(s + j);
-		uint64_t sign = swar_between(x, ' ', '0') | swar_between(x, '9', 'A') | swar_lead(x);
+		uint64_t sign = byteclass_swar_is(x, '.') | byteclass_swar_is(x, '!') |
+				byteclass_swar_is(x, '?') | byteclass_swar_is(x, ';') |
+				byteclass_swar_is(x, '@') | byteclass_swar_is(x, '+') |
+				byteclass_swar_is(x, '$') | swar_lead(x);
 
 		c->alpha |= (uint64_t)swar_mask(swar_between(x, 'a' - 1, 'z' + 1)) << j;
 		c->digit |= (uint64_t)swar_mask(swar_between(x, '0' - 1, '9' + 1)) << j;
@@ -60,9 +72,15 @@ static inline void byteclass_sse2(const unsigned char *s, struct byteclass *c)
 	c->alpha = c->digit = c->sign = 0;
 	for (unsigned j = 0; j < 64; j += 16) {
 		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + j));
-		__m128i sign = _mm_or_si128(_mm_or_si128(byteclass_range(x, '!', '/'),
-							 byteclass_range(x, ':', '@')),
-					    byteclass_range(x, 0xc0, 0xff));
+		/* "?" and "@" are next to each other: one range. */
+		__m128i sign = _mm_or_si128(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+						  _mm_cmpeq_epi8(x, _mm_set1_epi8('!'))),
+				     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(';')),
+						  _mm_cmpeq_epi8(x, _mm_set1_epi8('+')))),
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('$')),
+						  byteclass_range(x, '?', '@')),
+				     byteclass_range(x, 0xc0, 0xff)));
 
 		c->alpha |= (uint64_t)(unsigned)_mm_movemask_epi8(byteclass_range(x, 'a', 'z')) << j;
 		c->digit |= (uint64_t)(unsigned)_mm_movemask_epi8(byteclass_range(x, '0', '9')) << j;

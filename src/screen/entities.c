@@ -349,7 +349,10 @@ static int is_host_byte(char c)
 	return phrase_is_alnum(c) || c == '-' || c == '.';
 }
 
-/* ASCII punctuation or the first byte of a non-ASCII character at t[i]. */
+/*
+ * A sign of byteclass.h at t[i]: one of ". ! ? ; @ + $", or the first byte
+ * of a non-ASCII character.
+ */
 static void read_sign(struct pass *p, size_t i)
 {
 	const char *t = p->n->text;

@@ -819,8 +819,7 @@ static void byteclass_plain(const unsigned char *s, struct byteclass *c)
 
 		c->alpha |= (uint64_t)(b >= 'a' && b <= 'z') << j;
 		c->digit |= (uint64_t)(b >= '0' && b <= '9') << j;
-		c->sign |= (uint64_t)((b >= '!' && b <= '/') || (b >= ':' && b <= '@') || b >= 0xc0)
-			   << j;
+		c->sign |= (uint64_t)((b && strchr(".!?;@+$", (int)b)) || b >= 0xc0) << j;
 	}
 }
 
@@ -843,8 +842,8 @@ static void expect_byteclass(const unsigned char *s)
 static void test_byteclass(void **state)
 {
 	static const unsigned char edges[] = {
-		0, ' ', '!', '/', '0', '9', ':', '@', 'A', 'Z', '`', 'a', 'z', '{', 0x7f, 0x80,
-		0xbf, 0xc0, 0xff,
+		0, ' ', '!', '"', '#', '$', '%', '+', ',', '-', '.', '/', '0', '9', ':', ';', '<',
+		'>', '?', '@', 'A', 'Z', '`', 'a', 'z', '{', 0x7f, 0x80, 0xbf, 0xc0, 0xff,
 	};
 	unsigned char block[64];
 	uint32_t seed = 20261123;
