@@ -45,6 +45,7 @@ struct entity *entities_add(struct entities *e, enum entity_kind kind,
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
 	memcpy(x->value, value, len);
+	x->len = len;
 	x->start = start;
 	x->end = end;
 	e->per_kind[kind]++;

@@ -35,6 +35,7 @@ enum entity_kind {
 struct entity {
 	enum entity_kind kind;
 	char value[128];
+	size_t len;         /* strlen(value) */
 	double number;      /* ages and amounts; 0 otherwise */
 	int is_cue;         /* ages: 1 for a cue: "high school" (number is an upper
 			     * bound), "looks about 14" (number is an estimate) */

@@ -347,7 +347,8 @@ op_apply(const struct rules_db *db, struct rules_scratch *s, const struct op *op
 					continue;
 				str = (const unsigned char *)db->litbuf + l->off;
 				if (!reverse && l->len <= len - x &&
-				    ((wide && l->len <= 8) || !memcmp(t + x, str, l->len)))
+				    (wide ? l->len <= 8 || swar_equal_after8(t + x, str, l->len) :
+					    !memcmp(t + x, str, l->len)))
 					rc = push_if(next, t, len, x + l->len, op->anchor);
 				else if (reverse && l->len <= x &&
 					 ((wide && l->len <= 8) || !memcmp(t + x - l->len, str, l->len)))
@@ -626,7 +627,8 @@ static bool rider_there(const struct rules_db *db, const struct rules_scratch *s
 		uint64_t w = swar_load8(t + x);
 
 		if ((w & rd->lit.mask) != rd->lit.head ||
-		    (n > 8 && memcmp(t + x + 8, db->litbuf + rd->lit.off + 8, n - 8)))
+		    (n > 8 && !swar_equal_after8(t + x,
+						 (const unsigned char *)db->litbuf + rd->lit.off, n)))
 			return false;
 	} else if (memcmp(t + x, db->litbuf + rd->lit.off, n)) {
 		return false;

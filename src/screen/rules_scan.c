@@ -298,7 +298,9 @@ slot_check(const struct rules_db *db, struct rules_scratch *s, const struct p1sl
 			st = x - ps->off;
 			if (s->len - st >= 8) {
 				if ((swar_load8(text + st) & ps->mask) != ps->head ||
-				    (ps->len > 8 && memcmp(text + st + 8, lit + 8, ps->len - 8)))
+				    (ps->len > 8 && !swar_equal_after8(text + st,
+								       (const unsigned char *)lit,
+								       ps->len)))
 					continue;
 			} else if (memcmp(text + st, lit, ps->len)) {
 				continue;

@@ -266,7 +266,7 @@ static void put_cstr(struct jw *w, const char *s)
 /* An entity's value: the string may be read to the end of its array. */
 static void put_value(struct jw *w, const struct entity *en)
 {
-	put_str_in(w, en->value, strlen(en->value), sizeof(en->value));
+	put_str_in(w, en->value, en->len, sizeof(en->value));
 }
 
 /*

@@ -10,6 +10,7 @@
 #ifndef VIGIL_SWAR_H
 #define VIGIL_SWAR_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -34,6 +35,23 @@ static inline void swar_store8(unsigned char *s, uint64_t x)
 	for (unsigned j = 0; j < 8; j++)
 		s[j] = (unsigned char)(x >> (8 * j));
 #endif
+}
+
+/*
+ * Whether a[8..n) and b[8..n) hold the same bytes, n > 8, where the first
+ * eight are known to: eight at a time, the last eight read again where n
+ * is not a multiple of eight. The strings of the matcher are a little
+ * longer than eight bytes, and a call to memcmp() cost more than this.
+ */
+static inline int swar_equal_after8(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	size_t i = 8;
+
+	for (; i + 8 < n; i += 8) {
+		if (swar_load8(a + i) != swar_load8(b + i))
+			return 0;
+	}
+	return swar_load8(a + n - 8) == swar_load8(b + n - 8);
 }
 
 /* Bytes b of x with lo < b < hi, for -1 <= lo and hi <= 128. */

@@ -838,6 +838,32 @@ static void expect_byteclass(const unsigned char *s)
 	assert_memory_equal(&got, &want, sizeof(want));
 }
 
+/*
+ * swar_equal_after8() (swar.h, for the matcher's strings) against memcmp()
+ * of the bytes after the first eight: every length from 9 to 40, equal and
+ * with one byte changed at each place.
+ */
+static void test_swar_equal_after8(void **state)
+{
+	unsigned char a[48], b[48];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (unsigned char)('a' + i % 26);
+	for (size_t n = 9; n <= 40; n++) {
+		memcpy(b, a, sizeof(b));
+		assert_true(swar_equal_after8(a, b, n));
+		for (size_t k = 8; k < n; k++) {
+			b[k] ^= 0x20;
+			assert_false(swar_equal_after8(a, b, n));
+			b[k] ^= 0x20;
+		}
+		/* A byte past n does not count. */
+		b[n] ^= 0x20;
+		assert_true(swar_equal_after8(a, b, n));
+	}
+}
+
 /* Every byte value at every place of a block, beside random bytes and the bounds. */
 static void test_byteclass(void **state)
 {
@@ -990,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(test_block_offsets),
 		cmocka_unit_test(test_number_words),
 		cmocka_unit_test(test_byteclass),
+		cmocka_unit_test(test_swar_equal_after8),
 		cmocka_unit_test(test_phrase_lists),
 		cmocka_unit_test(test_phone_digit_runs),
 	};
