@@ -308,7 +308,7 @@ struct rules_db {
 	size_t nops, capops;
 	struct lit *lits;
 	size_t nlits, caplits;
-	uint32_t *needs;          /* the runs of struct branch's needs, as loaded (low 3 bytes) */
+	uint32_t *needs;          /* struct branch's runs: three bytes in the first three of each */
 	size_t nneeds, capneeds;
 	char *litbuf;
 	size_t litbuflen, capbuf;

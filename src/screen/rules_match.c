@@ -430,7 +430,9 @@ prog_run(const struct rules_db *db, struct rules_scratch *s, uint32_t first, uin
 /*
  * A side turned away by its lead bits (struct branch) counts the one step
  * its first step would have taken to turn the position away, so that the
- * bound on the work stays where it was.
+ * bound on the work stays where it was. One turned away by its need counts
+ * the same one step: its program would have taken more, and the bound is
+ * on the work done.
  */
 static int side_turned(struct rules_scratch *s)
 {
